@@ -1,0 +1,489 @@
+"""Helpers for ``tests/test_browser.py``: serve a built book, look at its pages in Chromium.
+
+The browser test opens every page of the built HTML book in headless Chromium (Debian's
+``chromium``, driven by Playwright's sync API through ``executable_path``; nothing is
+downloaded). :func:`visit` loads one page and gathers everything the checks need in one
+pass (console errors, failed requests, math, images, links, element ids, overflow); the
+``problems_*`` functions turn such a report into a list of human-readable problems, so a
+check is ``assert problems_x(report) == []`` and a failure names what is wrong.
+
+Nothing here needs the network: the book is served by :class:`BookServer`, a
+``http.server`` on 127.0.0.1 with a free port.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+# Messages every page of a Jupyter Book 1.x build logs that are not the book's fault.
+KNOWN_CONSOLE_ERRORS = [
+    # sphinx-thebe adds its loader script twice, even with launch_buttons.thebe: false.
+    re.compile(r"Identifier 'THEBE_JS_URL' has already been declared"),
+    # pydata-sphinx-theme, on the first visit of a fresh profile (empty localStorage).
+    re.compile(r"^Got invalid theme mode: .*Resetting to auto\.$"),
+]
+
+# Pages of a Sphinx build that are not part of the table of contents.
+NON_TOC_PAGES = {"genindex.html", "search.html", "py-modindex.html", "index.html"}
+NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "_sphinx_design_static"}
+
+# Horizontal scrolling is fine inside code, outputs and display math, nowhere else.
+SCROLL_ALLOWED = (
+    "pre, .highlight, .cell_output, .output, div.math, mjx-container[display='true'], "
+    ".MathJax_Display"
+)
+# Text in these is code or rendered math, so TeX-looking characters there are fine.
+TEXT_SKIPPED = (
+    "pre, code, kbd, samp, script, style, noscript, textarea, template, .highlight, "
+    "mjx-container, mjx-assistive-mml, .MathJax, svg"
+)
+RAW_MATH = re.compile(
+    r"\\\(|\\\)|\\\[|\\\]|\$\$"  # delimiters MathJax should have consumed
+    r"|\\(?:begin|end|frac|sum|prod|odot|otimes|sigma|tanh|partial|mathbf|mathrm|"
+    r"tilde|hat|cdot|left|right|top|in|alpha|beta|gamma|delta|theta|lambda)\b"  # TeX
+    r"|\$[^$\s][^$]*?[_^\\][^$]*?\$"  # $...$ with TeX inside that dollarmath missed
+)
+
+
+# --------------------------------------------------------------------------- serving
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+
+class BookServer:
+    """Serve ``root`` over HTTP on 127.0.0.1 (a free port) in a daemon thread.
+
+    Use as a context manager; ``base`` is the URL of the root folder, ending in ``/``.
+    """
+
+    def __init__(self, root):
+        self.root = Path(root)
+        handler = functools.partial(_QuietHandler, directory=str(self.root))
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- pages
+def toc_pages(source_root):
+    """HTML paths (relative, ``/``-separated) of every page ``_toc.yml`` lists, in order."""
+    import yaml  # PyYAML comes with jupyter-book
+
+    source_root = Path(source_root)
+    toc = yaml.safe_load((source_root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = []
+
+    def add(stem):
+        stem = re.sub(r"\.(md|ipynb|rst)$", "", str(stem).strip("/"))
+        if stem + ".html" not in pages:
+            pages.append(stem + ".html")
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if "file" in node:
+                add(node["file"])
+            if "glob" in node:
+                for path in sorted(source_root.glob(node["glob"])):
+                    if path.suffix in {".md", ".ipynb", ".rst"}:
+                        add(path.relative_to(source_root).with_suffix("").as_posix())
+            for key in ("parts", "chapters", "sections"):
+                walk(node.get(key))
+
+    add(toc["root"])
+    walk(toc)
+    return pages
+
+
+def built_pages(html_root):
+    """Every HTML page in a built book except Sphinx's own pages and asset folders."""
+    html_root = Path(html_root)
+    pages = []
+    for path in sorted(html_root.rglob("*.html")):
+        rel = path.relative_to(html_root)
+        if rel.parts[0] in NON_PAGE_DIRS or rel.as_posix() in NON_TOC_PAGES:
+            continue
+        pages.append(rel.as_posix())
+    return pages
+
+
+# --------------------------------------------------------------------------- visiting
+_COLLECT_JS = r"""
+async ([scrollAllowed, textSkipped]) => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const imgs = Array.from(document.images);
+  for (const img of imgs) { if (img.loading === 'lazy') img.loading = 'eager'; }
+  await Promise.all(imgs.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done); img.addEventListener('error', done);
+    setTimeout(done, 10000);
+  })));
+
+  const describe = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (typeof el.className === 'string' && el.className.trim())
+      s += '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.');
+    return s;
+  };
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    const cs = getComputedStyle(el);
+    return cs.visibility !== 'hidden' && cs.display !== 'none';
+  };
+
+  // Text outside code and rendered math (for raw TeX left behind).
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const parent = n.parentElement;
+    if (!parent || parent.closest(textSkipped)) continue;
+    const t = n.textContent;
+    if (t.trim()) texts.push([t, describe(parent)]);
+  }
+
+  // Horizontal overflow: the page itself, elements with their own horizontal scroll
+  // bar, and visible elements sticking out past the right edge of the viewport.
+  const se = document.scrollingElement;
+  const vw = document.documentElement.clientWidth;
+  const hscroll = [], sticking = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest(scrollAllowed) || !visible(el)) continue;
+    const cs = getComputedStyle(el);
+    if (/auto|scroll/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1)
+      hscroll.push(`${describe(el)} (content ${el.scrollWidth}px in ${el.clientWidth}px)`);
+    const r = el.getBoundingClientRect();
+    if (r.right > vw + 1) {
+      // Only if no ancestor clips it (a clipped one is that ancestor's scroll bar).
+      let clipped = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') { clipped = true; break; }
+      }
+      if (!clipped) sticking.push(`${describe(el)} (right edge at ${Math.round(r.right)}px)`);
+    }
+  }
+
+  const math = Array.from(document.querySelectorAll('.math'));
+  return {
+    title: document.title,
+    h1: (document.querySelector('main h1, article h1, h1') || {textContent: ''}).textContent.replace('#', '').trim(),
+    has_mathjax: !!(window.MathJax && window.MathJax.startup),
+    math_total: math.length,
+    math_unrendered: math.filter(m => !m.querySelector('mjx-container'))
+                         .map(m => m.textContent.trim().slice(0, 80)),
+    mjx_containers: document.querySelectorAll('mjx-container').length,
+    mjx_errors: Array.from(document.querySelectorAll('mjx-merror'))
+                     .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
+    texts: texts,
+    images: imgs.map(img => ({src: img.currentSrc || img.src, alt: img.alt,
+                              ok: img.complete && img.naturalWidth > 0})),
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => ({
+      href: a.href, raw: a.getAttribute('href'),
+      text: a.textContent.trim().replace(/\s+/g, ' ').slice(0, 60)})),
+    ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.getAttribute('name')),
+    scroll_width: se.scrollWidth, client_width: se.clientWidth,
+    hscroll: hscroll, sticking: sticking,
+  };
+}
+"""
+
+
+def visit(page, url, timeout_ms=30_000):
+    """Load ``url`` in the Playwright ``page``; return the report dict the checks read."""
+    console, failed = [], []
+    origin = _origin(url)
+
+    def on_console(msg):
+        if msg.type in ("error", "assert"):
+            where = (msg.location or {}).get("url", "")
+            if where == origin + "/favicon.ico":  # browsers ask for it; books have none
+                return
+            console.append(f"console.{msg.type}: {msg.text} ({where})")
+
+    def on_pageerror(exc):
+        console.append(f"uncaught: {exc}")
+
+    def on_response(resp):
+        if resp.status >= 400 and not resp.url.endswith("/favicon.ico"):
+            failed.append(f"HTTP {resp.status} {resp.url}")
+
+    def on_requestfailed(req):
+        # ERR_ABORTED is a cancelled request (e.g. by the next navigation), not a fault;
+        # a missing file shows up as an HTTP 404 response instead.
+        if "ERR_ABORTED" not in (req.failure or ""):
+            failed.append(f"failed {req.url} ({req.failure})")
+
+    handlers = {"console": on_console, "pageerror": on_pageerror,
+                "response": on_response, "requestfailed": on_requestfailed}
+    for event, fn in handlers.items():
+        page.on(event, fn)
+    try:
+        response = page.goto(url, wait_until="load", timeout=timeout_ms)
+        report = page.evaluate(_COLLECT_JS, [SCROLL_ALLOWED, TEXT_SKIPPED])
+        page.wait_for_timeout(50)  # let late console messages arrive
+    finally:
+        for event, fn in handlers.items():
+            page.remove_listener(event, fn)
+    report.update(url=url, status=response.status if response else None,
+                  console=console, failed_requests=failed)
+    return report
+
+
+# --------------------------------------------------------------------------- checks
+def problems_load(report):
+    problems = []
+    if report["status"] != 200:
+        problems.append(f"HTTP status {report['status']} for {report['url']}")
+    problems += report["failed_requests"]
+    return problems
+
+
+def problems_console(report, known=KNOWN_CONSOLE_ERRORS):
+    return [msg for msg in report["console"]
+            if not any(k.search(msg.split(": ", 1)[-1].rsplit(" (", 1)[0]) for k in known)]
+
+
+def problems_math(report):
+    problems = []
+    if report["math_total"] and not report["has_mathjax"]:
+        problems.append(f"{report['math_total']} math elements but MathJax is not loaded")
+    for tex in report["math_unrendered"]:
+        problems.append(f"math not rendered by MathJax: {tex!r}")
+    for err in report["mjx_errors"]:
+        problems.append(f"MathJax error: {err!r}")
+    for text, where in report["texts"]:
+        for m in RAW_MATH.finditer(text):
+            lo = max(m.start() - 30, 0)
+            problems.append(f"raw TeX {m.group(0)!r} in <{where}>: {text[lo:m.end() + 30]!r}")
+    return problems
+
+
+def problems_images(report):
+    return [f"image did not load: {img['src']} (alt {img['alt']!r})"
+            for img in report["images"] if not img["ok"]]
+
+
+def problems_overflow(report):
+    problems = []
+    if report["scroll_width"] > report["client_width"]:
+        problems.append(f"page scrolls horizontally: {report['scroll_width']}px of content "
+                        f"in {report['client_width']}px")
+    problems += [f"horizontal scroll bar outside code/output: {d}" for d in report["hscroll"]]
+    problems += [f"sticks out of the viewport: {d}" for d in report["sticking"]]
+    return problems
+
+
+def _origin(url):
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class _IdParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids = set()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == "id" or (tag == "a" and key == "name"):
+                self.ids.add(value)
+
+
+class LinkResolver:
+    """Fetch link targets over HTTP (cached) and answer whether an address resolves."""
+
+    def __init__(self):
+        self._cache = {}
+
+    def target(self, url):
+        """``(status, ids or None)`` of the document at ``url`` (no fragment)."""
+        if url not in self._cache:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as resp:
+                    status, body = resp.status, resp.read()
+                    ctype = resp.headers.get_content_type()
+            except urllib.error.HTTPError as exc:
+                status, body, ctype = exc.code, b"", ""
+            ids = None
+            if status == 200 and ctype == "text/html":
+                parser = _IdParser()
+                parser.feed(body.decode("utf-8", errors="replace"))
+                ids = parser.ids
+            self._cache[url] = (status, ids)
+        return self._cache[url]
+
+    def problem(self, link_url, page_url, page_ids):
+        """A message if the same-origin ``link_url`` does not resolve, else ``None``."""
+        if _origin(link_url) != _origin(page_url):
+            return None  # external: not checked (the test machine has no network)
+        address, _, fragment = link_url.partition("#")
+        address = address.split("?", 1)[0]
+        fragment = urllib.parse.unquote(fragment)
+        if address == page_url.split("#", 1)[0].split("?", 1)[0]:
+            status, ids = 200, set(page_ids)
+        else:
+            status, ids = self.target(address)
+        if status != 200:
+            return f"HTTP {status}"
+        if fragment and ids is not None and fragment not in ids and fragment != "top":
+            return f"no element with id {fragment!r} on the target page"
+        return None
+
+
+def problems_links(report, resolver):
+    problems, seen = [], set()
+    for link in report["links"]:
+        if link["href"] in seen:
+            continue
+        seen.add(link["href"])
+        why = resolver.problem(link["href"], report["url"], report["ids"])
+        if why:
+            problems.append(f"link {link['raw']!r} ({link['text']!r}): {why}")
+    return problems
+
+
+# --------------------------------------------------------------------------- PDF
+def _pdf_objects(data):
+    return {int(m.group(1)): m.group(2)
+            for m in re.finditer(rb"(\d+)\s+0\s+obj\b(.*?)endobj", data, re.S)}
+
+
+def _pdf_stream(obj):
+    m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", obj, re.S)
+    if not m:
+        return b""
+    raw = m.group(1)
+    if b"/FlateDecode" in obj.split(b"stream", 1)[0]:
+        try:
+            return zlib.decompress(raw)
+        except zlib.error:
+            return b""
+    return raw
+
+
+def _hex_codes(hexstr, width):
+    hexstr = re.sub(rb"\s", b"", hexstr).decode()
+    return [hexstr[i:i + width] for i in range(0, len(hexstr), width)]
+
+
+def _parse_cmap(data):
+    """ToUnicode CMap -> (code hex width, {code hex (upper): text})."""
+    table, width = {}, 4
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+            width = len(src)
+            table[src.decode().upper()] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, dst in re.findall(
+                rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])", block):
+            width = len(lo)
+            lo_i, hi_i = int(lo, 16), int(hi, 16)
+            if dst.startswith(b"["):
+                dsts = re.findall(rb"<([0-9A-Fa-f]+)>", dst)
+                for k, d in enumerate(dsts[: hi_i - lo_i + 1]):
+                    table[f"{lo_i + k:0{len(lo)}X}"] = bytes.fromhex(d.decode()).decode("utf-16-be", "replace")
+            else:
+                base = bytes.fromhex(dst[1:-1].decode())
+                for k in range(hi_i - lo_i + 1):
+                    cp = int.from_bytes(base, "big") + k
+                    table[f"{lo_i + k:0{len(lo)}X}"] = cp.to_bytes(len(base), "big").decode("utf-16-be", "replace")
+    return width, table
+
+
+def pdf_page_count(data):
+    """Number of ``/Type /Page`` objects in a PDF (not ``/Pages``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def pdf_text(data):
+    """Text of a PDF as printed by Chromium (Skia), without a PDF library.
+
+    Enough for Chromium's output: FlateDecode content streams, fonts with ToUnicode
+    CMaps, text shown by ``Tj``/``TJ`` with hex strings. Text objects are separated by
+    spaces; compare with whitespace removed (see :func:`squash`).
+    """
+    objs = _pdf_objects(data)
+    cmaps = {}
+
+    def font_cmap(ref):
+        if ref not in cmaps:
+            font = objs.get(ref, b"")
+            m = re.search(rb"/ToUnicode\s+(\d+)\s+0\s+R", font)
+            cmaps[ref] = _parse_cmap(_pdf_stream(objs[int(m.group(1))])) if m else (4, {})
+        return cmaps[ref]
+
+    kids = []
+    for obj in objs.values():
+        if re.search(rb"/Type\s*/Pages\b", obj):
+            m = re.search(rb"/Kids\s*\[(.*?)\]", obj, re.S)
+            if m:
+                kids += [int(k) for k in re.findall(rb"(\d+)\s+0\s+R", m.group(1))]
+    pages = [k for k in kids if re.search(rb"/Type\s*/Page(?![a-zA-Z])", objs.get(k, b""))]
+    out = []
+    for ref in pages:
+        page = objs[ref]
+        fonts = {}
+        m = re.search(rb"/Font\s*<<(.*?)>>", page, re.S)
+        if m:
+            fonts = {name.decode(): int(num) for name, num in
+                     re.findall(rb"/([\w.+-]+)\s+(\d+)\s+0\s+R", m.group(1))}
+        contents = re.search(rb"/Contents\s+(\d+)\s+0\s+R", page)
+        stream = _pdf_stream(objs[int(contents.group(1))]) if contents else b""
+        width, table = 4, {}
+        for tok in re.finditer(rb"/([\w.+-]+)\s+[\d.]+\s+Tf|\[(.*?)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\bET\b",
+                               stream, re.S):
+            if tok.group(1) is not None:
+                font = fonts.get(tok.group(1).decode())
+                width, table = font_cmap(font) if font else (4, {})
+            elif tok.group(2) is not None:
+                for h in re.findall(rb"<([0-9A-Fa-f\s]*)>", tok.group(2)):
+                    out.append("".join(table.get(c.upper(), "") for c in _hex_codes(h, width)))
+                out.append(" ")
+            elif tok.group(3) is not None:
+                out.append("".join(table.get(c.upper(), "") for c in _hex_codes(tok.group(3), width)))
+                out.append(" ")
+            else:
+                out.append("\n")
+        out.append("\f")
+    return "".join(out)
+
+
+def squash(text):
+    """Lower-cased text without any whitespace, for comparing extracted PDF text."""
+    return re.sub(r"\s+", "", text).lower()
