@@ -1,0 +1,24 @@
+"""lstm: the small Python package behind the book *Long Short-Term Memory, Executed*.
+
+Shape convention, used everywhere in this package and in the book:
+sequences are ``(B, T, D)`` arrays -- batch, time, features -- and hidden
+states are ``(B, H)``.
+
+Modules
+-------
+- ``lstm.notebook``  -- one call that makes a chapter notebook quiet and seeded.
+- ``lstm.lstm_cell``  -- ``LSTM``: NumPy LSTM (optional Graves peepholes), forward + BPTT, ``from_keras``.
+- ``lstm.gru_cell``   -- ``GRU``: NumPy GRU in Keras' ``reset_after=True`` form, forward + BPTT.
+- ``lstm.rnn_cell``   -- ``SimpleRNN``: NumPy Elman RNN (tanh), forward + BPTT.
+- ``lstm.recurrent``  -- what the three layers share (checks, Keras-style init, per-gate views).
+- ``lstm.activations`` -- overflow-free sigmoid/tanh and the fused gate activation.
+- ``lstm.gradcheck``  -- central-difference gradient checks (``gradcheck``).
+- ``lstm.train``      -- Dense read-out, losses, Adam, clipping and a seeded ``fit`` loop for the NumPy layers.
+"""
+
+from .gradcheck import gradcheck
+from .gru_cell import GRU
+from .lstm_cell import LSTM
+from .rnn_cell import SimpleRNN
+
+__all__ = ["LSTM", "GRU", "SimpleRNN", "gradcheck"]

@@ -1,0 +1,197 @@
+r"""The GRU layer in NumPy (Keras' default ``reset_after=True`` form), forward and BPTT.
+
+Equations (Cho et al. 2014, in the variant Keras uses by default, where the reset gate
+multiplies the recurrent projection *after* the matrix product; Keras documentation of
+``keras.layers.GRU``). Rows are examples: :math:`x_t` ``(B, D)``, :math:`h_t` ``(B, H)``.
+
+.. math::
+
+    z_t &= \sigma(x_t W_{xz} + b_{xz} + h_{t-1} W_{hz} + b_{hz}) && \text{update gate}\\
+    r_t &= \sigma(x_t W_{xr} + b_{xr} + h_{t-1} W_{hr} + b_{hr}) && \text{reset gate}\\
+    \tilde h_t &= \tanh\big(x_t W_{xh} + b_{xh} + r_t \odot (h_{t-1} W_{hh} + b_{hh})\big)
+        && \text{candidate}\\
+    h_t &= z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t
+
+A GRU has two gates -- update and reset -- and no output gate and no separate cell state.
+Note Keras' convention: :math:`z_t` keeps the OLD state (Cho et al. write
+:math:`h_t = (1-z_t) h_{t-1} + z_t \tilde h_t`, the same model with :math:`z \to 1-z`).
+
+Parameters (Keras layout): ``W_x = [W_xz | W_xr | W_xh]`` ``(D, 3H)``, ``W_h`` ``(H, 3H)``,
+``b`` ``(2, 3H)`` with ``b[0]`` the input bias and ``b[1]`` the recurrent bias.
+
+Backward, with :math:`\delta h_t` the total gradient reaching :math:`h_t` and
+:math:`R_t = h_{t-1} W_{hh} + b_{hh}`:
+
+.. math::
+
+    \delta z_t &= \delta h_t \odot (h_{t-1} - \tilde h_t) \odot z_t (1 - z_t), \qquad
+    \delta a_t = \delta h_t \odot (1 - z_t) \odot (1 - \tilde h_t^2)\\
+    \delta r_t &= \delta a_t \odot R_t \odot r_t (1 - r_t), \qquad
+    \delta h_{t-1} = \delta h_t \odot z_t + [\delta z_t, \delta r_t, r_t \odot \delta a_t] W_h^\top
+
+Speed: as :mod:`lstm.lstm_cell` (one input GEMM, fused sigmoid via tanh, weight gradients
+as one GEMM each after the loop).
+
+References: Cho et al. (2014), *Learning Phrase Representations using RNN Encoder-Decoder*;
+Keras documentation of ``keras.layers.GRU``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._blas import blas_threads, loop_threads
+from .activations import activate_gates, gate_scale
+from .recurrent import RecurrentLayer
+
+__all__ = ["GRU"]
+
+
+class GRU(RecurrentLayer):
+    """GRU layer over whole sequences (Keras ``reset_after=True``), NumPy forward and BPTT.
+
+    Args:
+        input_size: D. hidden_size: H.
+        seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,
+            zero biases).
+        dtype: ``"float64"`` or ``"float32"``.
+
+    ``params``: ``"W_x"`` ``(D, 3H)``, ``"W_h"`` ``(H, 3H)``, ``"b"`` ``(2, 3H)``; gate blocks
+    z (update), r (reset), h (candidate). Views: ``m.W_xz``, ``m.W_hr``, ``m.b_xh`` ...
+    """
+
+    gates = "zrh"
+    #: Activation of each gate block (``s`` sigmoid for z and r; ``t`` tanh for the candidate).
+    kinds = "sst"
+    keras_class = "GRU"
+
+    def _init_params(self, rng):
+        self.params = {
+            "W_x": self._glorot_kernel(rng),  # (D, 3H)
+            "W_h": self._orthogonal_recurrent(rng),  # (H, 3H)
+            "b": np.zeros((2, 3 * self.hidden_size), self.dtype),  # (2, 3H)
+        }
+
+    def _check_state(self, state, batch, name="state"):
+        if state is None:
+            return np.zeros((batch, self.hidden_size), self.dtype)
+        if isinstance(state, (tuple, list)):
+            raise ValueError(
+                f"{name} of a GRU must be one (B, H) array or None, got a {type(state).__name__}"
+            )
+        return self._check_h(name, state, batch)
+
+    def forward(self, x, state=None):
+        """``x`` ``(B, T, D)``, ``state`` h_0 ``(B, H)`` or None -> ``h_seq`` ``(B, T, H)``,
+        ``h_T`` ``(B, H)``, ``cache`` (read the gates with :meth:`gate_values`)."""
+        x = self._check_x(x)
+        B, T, D = x.shape
+        H = self.hidden_size
+        h0 = self._check_state(state, B)
+        p = self.params
+        s = gate_scale(self.kinds, H, self.dtype)  # 1/2 on the z and r columns
+
+        # Time-major buffers with a constant-1 column, so biases ride along in the GEMMs:
+        # xa[t] = [1, x_t] (T, B, 1+D) and ha[t] = [1, h_{t-1}] (T+1, B, 1+H), ha[T] = [1, h_T].
+        xa = np.ones((T, B, 1 + D), self.dtype)
+        xa[:, :, 1:] = x.transpose(1, 0, 2)
+        ha = np.ones((T + 1, B, 1 + H), self.dtype)
+        ha[0, :, 1:] = h0
+        hs = ha[:, :, 1:]  # (T+1, B, H) view: h_0 .. h_T
+        W_in = np.concatenate([p["b"][0][None, :], p["W_x"]]) * s  # (1+D, 3H): [b_x; W_x]
+        W_rec = np.concatenate([p["b"][1][None, :], p["W_h"]]) * s  # (1+H, 3H): [b_h; W_h]
+        # One GEMM for the input projections of every step, activated in place below.
+        gates = np.matmul(xa.reshape(T * B, 1 + D), W_in).reshape(T, B, 3 * H)  # (T, B, 3H)
+        rec_h = np.empty((T, B, H), self.dtype)  # R_t = h_{t-1} W_hh + b_hh, kept for backward
+        rh = np.empty((B, 3 * H), self.dtype)  # h_{t-1} W_h + b_h (scaled)
+        tmp = np.empty((B, H), self.dtype)
+
+        with blas_threads(loop_threads(B, H + 1, 3 * H)):  # see lstm._blas
+            for t in range(T):
+                u = gates[t]  # (B, 3H)
+                zr, z, r, hh = u[:, : 2 * H], u[:, :H], u[:, H : 2 * H], u[:, 2 * H :]
+                np.matmul(ha[t], W_rec, out=rh)
+                zr += rh[:, : 2 * H]
+                activate_gates(zr, "ss", H)  # z, r = sigmoid(.)
+                rec_h[t] = rh[:, 2 * H :]
+                hh += np.multiply(r, rec_h[t], out=tmp)  # reset AFTER the product
+                np.tanh(hh, out=hh)  # h~_t
+                np.subtract(hs[t], hh, out=tmp)
+                tmp *= z
+                np.add(hh, tmp, out=hs[t + 1])  # h_t = z h_{t-1} + (1 - z) h~_t
+
+        h_seq = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (B, T, H)
+        cache = {"xa": xa, "ha": ha, "gates": gates.transpose(1, 0, 2), "rec_h": rec_h}
+        return h_seq, h_seq[:, -1].copy(), cache
+
+    @staticmethod
+    def gate_values(cache):
+        """Per-gate views of a forward cache: ``z``, ``r``, ``h_tilde``, each ``(B, T, H)``."""
+        gates = cache["gates"]
+        H = gates.shape[-1] // 3
+        return {"z": gates[..., :H], "r": gates[..., H : 2 * H], "h_tilde": gates[..., 2 * H :]}
+
+    def backward(self, dh_seq, cache, dstate=None):
+        """``dh_seq`` ``(B, T, H)``, ``dstate`` dL/dh_T or None -> ``dx`` ``(B, T, D)``,
+        ``grads`` (keys of ``params``), dL/dh_0 ``(B, H)``."""
+        xa, ha, rec_h = cache["xa"], cache["ha"], cache["rec_h"]
+        gates = cache["gates"].transpose(1, 0, 2)  # (T, B, 3H)
+        T, B, _ = gates.shape
+        H, D = self.hidden_size, xa.shape[2] - 1
+        dh_seq = self._check_dh_seq(dh_seq, B, T)
+        dh_next = self._check_state(dstate, B, name="dstate").copy()
+        W_hT = self.params["W_h"].T  # (3H, H)
+        hs = ha[:, :, 1:]  # h_0 .. h_T
+
+        dgx = self._scratch("dgx", (T, B, 3 * H))  # dL/d(x_t W_x + b_x)
+        drh = self._scratch("drh", (T, B, 3 * H))  # dL/d(h_{t-1} W_h + b_h)
+        dh = np.empty((B, H), self.dtype)
+        tmp = np.empty((B, H), self.dtype)
+        with blas_threads(loop_threads(B, 3 * H, H)):  # see lstm._blas
+            for t in range(T - 1, -1, -1):
+                u = gates[t]
+                z, r, hh = u[:, :H], u[:, H : 2 * H], u[:, 2 * H :]
+                dgt, drt = dgx[t], drh[t]
+                dz, dr, da = dgt[:, :H], dgt[:, H : 2 * H], dgt[:, 2 * H :]
+                np.add(dh_seq[:, t], dh_next, out=dh)
+                # update gate: dL/dz * z (1 - z)
+                np.subtract(hs[t], hh, out=dz)
+                dz *= dh
+                np.subtract(1.0, z, out=tmp)
+                dz *= tmp
+                dz *= z
+                # candidate: dL/da = dh (1 - z) (1 - h~^2)   [tmp still holds 1 - z]
+                np.multiply(dh, tmp, out=da)
+                np.multiply(hh, hh, out=tmp)
+                np.subtract(1.0, tmp, out=tmp)
+                da *= tmp
+                # reset gate: dL/dr = da * R_t * r (1 - r)
+                np.multiply(da, rec_h[t], out=dr)
+                np.subtract(1.0, r, out=tmp)
+                dr *= tmp
+                dr *= r
+                drt[:, : 2 * H] = dgt[:, : 2 * H]
+                np.multiply(da, r, out=drt[:, 2 * H :])
+                np.matmul(drt, W_hT, out=dh_next)
+                dh_next += np.multiply(dh, z, out=tmp)  # the direct path z * h_{t-1}
+
+        dgx2, drh2 = dgx.reshape(T * B, 3 * H), drh.reshape(T * B, 3 * H)
+        dW_in = xa.reshape(T * B, 1 + D).T @ dgx2  # (1+D, 3H): [db_x; dW_x]
+        dW_rec = ha[:T].reshape(T * B, 1 + H).T @ drh2  # (1+H, 3H): [db_h; dW_h]
+        grads = {"W_x": dW_in[1:], "W_h": dW_rec[1:], "b": np.stack([dW_in[0], dW_rec[0]])}
+        dx = (dgx2 @ self.params["W_x"].T).reshape(T, B, D).transpose(1, 0, 2)
+        return np.ascontiguousarray(dx), grads, dh_next
+
+    @classmethod
+    def from_keras(cls, layer):
+        """A NumPy copy of a built ``keras.layers.GRU`` with ``reset_after=True``."""
+        cell = getattr(layer, "cell", layer)
+        if type(layer).__name__ == "GRU" and not getattr(cell, "reset_after", True):
+            raise ValueError("GRU.from_keras supports reset_after=True only, got reset_after=False")
+        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
+        D, H3 = kernel.shape
+        m = cls(D, H3 // 3, dtype=dtype)
+        m.params["W_x"][...] = kernel
+        m.params["W_h"][...] = recurrent
+        m.params["b"][...] = 0.0 if bias is None else bias
+        return m

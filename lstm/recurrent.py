@@ -1,0 +1,202 @@
+"""What the three NumPy recurrent layers share: construction, input checks, weight views.
+
+:class:`lstm.LSTM`, :class:`lstm.GRU` and :class:`lstm.SimpleRNN` all keep their
+parameters in ``self.params``, a dict of *fused* NumPy arrays laid out exactly like the
+Keras layer of the same name (so ``from_keras`` is a copy). The per-gate matrices of
+the equations (``W_xi``, ``W_hf``, ``b_o`` ...) are read-only *views* into those fused
+arrays (:meth:`RecurrentLayer.gate_weights`), so the fused arrays stay the single source
+of truth: change ``params["W_x"]`` and ``W_xi`` changes with it.
+
+Shapes: sequences ``(B, T, D)``, hidden states ``(B, H)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["RecurrentLayer"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _glorot_uniform(rng, fan_in, fan_out, dtype):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+
+
+def _orthogonal(rng, rows, cols, dtype):
+    """Keras' ``orthogonal`` initializer: a (rows, cols) matrix with orthonormal rows or columns."""
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))  # make the decomposition unique (uniformly distributed q)
+    if rows < cols:
+        q = q.T
+    return np.ascontiguousarray(q, dtype=dtype)
+
+
+class RecurrentLayer:
+    """Base class: a recurrent layer over a whole sequence, with hand-written BPTT.
+
+    Subclasses set ``gates`` (one letter per fused block of H columns, in Keras order)
+    and implement ``_init_params``, ``forward`` and ``backward``.
+    """
+
+    #: one letter per block of ``hidden_size`` columns in ``W_x``/``W_h``/``b``.
+    gates: str = ""
+    #: name used in error messages and ``repr``.
+    keras_class: str = ""
+
+    def __init__(self, input_size, hidden_size, *, seed=None, dtype="float64"):
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+        if key not in _DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise ValueError(f"seed must be an int or None, got {seed!r}")
+        self.input_size = int(input_size)
+        self.hidden_size = int(hidden_size)
+        self.dtype = np.dtype(_DTYPES[key])
+        self.params: dict[str, np.ndarray] = {}
+        self._init_params(np.random.default_rng(seed))
+
+    # ------------------------------------------------------------------ construction
+    def _init_params(self, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _glorot_kernel(self, rng):
+        """Keras' default kernel initializer for ``W_x``: glorot_uniform over (D, nH)."""
+        n = len(self.gates) * self.hidden_size
+        return _glorot_uniform(rng, self.input_size, n, self.dtype)
+
+    def _orthogonal_recurrent(self, rng):
+        """Keras' default ``recurrent_initializer`` for ``W_h``: orthogonal (H, nH)."""
+        n = len(self.gates) * self.hidden_size
+        return _orthogonal(rng, self.hidden_size, n, self.dtype)
+
+    def _scratch(self, name, shape):
+        """A scratch array kept between calls (same name, shape and dtype -> same memory).
+
+        Only for buffers that never leave a method (the backward pass's dL/dz): reusing them
+        saves the operating system from handing out, and zeroing, fresh pages on every call.
+        """
+        scratch = self.__dict__.setdefault("_scratch_buffers", {})
+        buf = scratch.get(name)
+        if buf is None or buf.shape != tuple(shape) or buf.dtype != self.dtype:
+            buf = scratch[name] = np.empty(shape, self.dtype)
+        return buf
+
+    @property
+    def num_params(self) -> int:
+        """Total number of scalar parameters."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"dtype={self.dtype.name!r})"
+        )
+
+    # ------------------------------------------------------------------ gate views
+    def gate_weights(self):
+        """Read-only per-gate views named after the equations.
+
+        For each gate letter ``k`` of :attr:`gates`: ``W_xk`` ``(D, H)``, ``W_hk`` ``(H, H)``
+        and ``b_k`` ``(H,)`` (GRU: ``b_xk`` and ``b_hk``, the input and recurrent biases).
+        They are views into ``params``: they follow every update of the fused arrays.
+        """
+        H = self.hidden_size
+        views = {}
+        for j, k in enumerate(self.gates):
+            cols = slice(j * H, (j + 1) * H)
+            views[f"W_x{k}"] = self.params["W_x"][:, cols]
+            views[f"W_h{k}"] = self.params["W_h"][:, cols]
+            b = self.params["b"]
+            if b.ndim == 2:  # GRU (reset_after): b[0] input bias, b[1] recurrent bias
+                views[f"b_x{k}"] = b[0, cols]
+                views[f"b_h{k}"] = b[1, cols]
+            else:
+                views[f"b_{k}"] = b[cols]
+        for v in views.values():
+            v.flags.writeable = False
+        return views
+
+    def __getattr__(self, name):
+        # W_xi, W_hf, b_o ... as attributes (read-only views); only called for missing names.
+        if name.startswith(("W_", "b_")) and "params" in self.__dict__:
+            views = self.gate_weights()
+            if name in views:
+                return views[name]
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    # ------------------------------------------------------------------ input checks
+    def _check_array(self, name, value, shape, what):
+        """Return ``value`` as a C-contiguous array of ``self.dtype`` after checking it."""
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # ragged lists and the like
+            raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
+        if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
+        if arr.ndim != len(shape):
+            raise ValueError(
+                f"{name} must be a {len(shape)}-D array {what}, got shape {arr.shape} ({arr.ndim}-D)"
+            )
+        for got, want in zip(arr.shape, shape, strict=True):
+            if want is not None and got != want:
+                raise ValueError(f"{name} must have shape {what} = {_fmt(shape)}, got {arr.shape}")
+            if want is None and got < 1:
+                raise ValueError(f"{name} must be non-empty {what}, got shape {arr.shape}")
+        arr = np.ascontiguousarray(arr, dtype=self.dtype)
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must contain only finite values, got NaN or inf in {name}")
+        return arr
+
+    def _check_x(self, x):
+        """Check ``x`` is ``(B, T, D)`` with ``D == input_size``; return it as ``self.dtype``."""
+        return self._check_array("x", x, (None, None, self.input_size), "(B, T, D=input_size)")
+
+    def _check_h(self, name, h, batch):
+        """Check one hidden-state array is ``(B, H)``."""
+        return self._check_array(name, h, (batch, self.hidden_size), "(B, H=hidden_size)")
+
+    def _check_dh_seq(self, dh_seq, batch, steps):
+        return self._check_array(
+            "dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq"
+        )
+
+    # ------------------------------------------------------------------ Keras interop
+    @classmethod
+    def _keras_arrays(cls, layer):
+        """The (kernel, recurrent_kernel, bias) of a built Keras layer of the matching class."""
+        name = type(layer).__name__
+        if name != cls.keras_class:
+            raise ValueError(
+                f"{cls.__name__}.from_keras expects a keras.layers.{cls.keras_class}, got {name}"
+            )
+        if not getattr(layer, "built", False):
+            raise ValueError(
+                f"{cls.__name__}.from_keras needs a built layer (call it on data or .build() "
+                "it first), got an unbuilt layer"
+            )
+        cell = getattr(layer, "cell", layer)
+        if getattr(layer, "go_backwards", False):
+            raise ValueError(f"{cls.__name__}.from_keras supports go_backwards=False only, got True")
+        for attr, want in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
+            fn = getattr(cell, attr, None)
+            if fn is not None and getattr(fn, "__name__", want) != want:
+                raise ValueError(
+                    f"{cls.__name__}.from_keras supports {attr}='{want}' only, "
+                    f"got {getattr(fn, '__name__', fn)!r}"
+                )
+        weights = [np.asarray(w) for w in layer.get_weights()]
+        if not getattr(cell, "use_bias", True):
+            weights.append(None)
+        return weights[0], weights[1], weights[2], np.dtype(weights[0].dtype).name
+
+
+def _fmt(shape):
+    return "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"

@@ -1,0 +1,116 @@
+r"""The simple (Elman) recurrent layer in NumPy, forward and BPTT, equal to ``keras.layers.SimpleRNN``.
+
+.. math::
+
+    h_t = \tanh(x_t W_x + h_{t-1} W_h + b)
+
+with :math:`x_t` ``(B, D)``, :math:`h_t` ``(B, H)``, ``W_x`` ``(D, H)``, ``W_h`` ``(H, H)``,
+``b`` ``(H,)``. Backward: :math:`\delta z_t = (\delta h_t^{\text{out}} + \delta h_t^{\text{next}})
+\odot (1 - h_t^2)`, :math:`\delta h_{t-1}^{\text{next}} = \delta z_t W_h^\top`. Its gradient
+through many steps is a product of T Jacobians :math:`\mathrm{diag}(1-h_t^2) W_h^\top`, which
+vanishes or explodes -- the problem the LSTM was built to solve (Hochreiter & Schmidhuber 1997).
+
+References: Elman (1990), *Finding Structure in Time*; Keras documentation of
+``keras.layers.SimpleRNN``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._blas import blas_threads, loop_threads
+from .recurrent import RecurrentLayer
+
+__all__ = ["SimpleRNN"]
+
+
+class SimpleRNN(RecurrentLayer):
+    """Elman RNN with tanh over whole sequences: NumPy forward and BPTT backward.
+
+    Args:
+        input_size: D. hidden_size: H.
+        seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,
+            zero bias).
+        dtype: ``"float64"`` or ``"float32"``.
+
+    ``params``: ``"W_x"`` ``(D, H)``, ``"W_h"`` ``(H, H)``, ``"b"`` ``(H,)``.
+    """
+
+    gates = "h"
+    keras_class = "SimpleRNN"
+
+    def _init_params(self, rng):
+        self.params = {
+            "W_x": self._glorot_kernel(rng),  # (D, H)
+            "W_h": self._orthogonal_recurrent(rng),  # (H, H)
+            "b": np.zeros(self.hidden_size, self.dtype),  # (H,)
+        }
+
+    def _check_state(self, state, batch, name="state"):
+        if state is None:
+            return np.zeros((batch, self.hidden_size), self.dtype)
+        if isinstance(state, (tuple, list)):
+            raise ValueError(
+                f"{name} of a SimpleRNN must be one (B, H) array or None, "
+                f"got a {type(state).__name__}"
+            )
+        return self._check_h(name, state, batch)
+
+    def forward(self, x, state=None):
+        """``x`` ``(B, T, D)``, ``state`` h_0 ``(B, H)`` or None -> ``h_seq`` ``(B, T, H)``,
+        ``h_T`` ``(B, H)``, ``cache``."""
+        x = self._check_x(x)
+        B, T, D = x.shape
+        H = self.hidden_size
+        h0 = self._check_state(state, B)
+        p = self.params
+        # One GEMM for every input projection, written straight into the output buffer.
+        h_seq = np.matmul(x.reshape(B * T, D), p["W_x"]).reshape(B, T, H)  # (B, T, H)
+        h_seq += p["b"]
+        zh = np.empty((B, H), self.dtype)
+        with blas_threads(loop_threads(B, H, H)):  # see lstm._blas
+            for t in range(T):
+                h = h_seq[:, t]  # (B, H) view, holds x_t W_x + b
+                h += np.matmul(h0 if t == 0 else h_seq[:, t - 1], p["W_h"], out=zh)
+                np.tanh(h, out=h)  # h_t = tanh(x_t W_x + h_{t-1} W_h + b)
+        return h_seq, h_seq[:, -1].copy(), {"x": x, "h0": h0, "h_seq": h_seq}
+
+    def backward(self, dh_seq, cache, dstate=None):
+        """``dh_seq`` ``(B, T, H)``, ``dstate`` dL/dh_T or None -> ``dx`` ``(B, T, D)``,
+        ``grads``, dL/dh_0 ``(B, H)``."""
+        x, h_seq = cache["x"], cache["h_seq"]
+        B, T, D = x.shape
+        H = self.hidden_size
+        dh_seq = self._check_dh_seq(dh_seq, B, T)
+        dh_next = self._check_state(dstate, B, name="dstate").copy()
+        p = self.params
+        W_hT = p["W_h"].T
+        dz = np.empty((B, T, H), self.dtype)  # dL/d(pre-activation)
+        with blas_threads(loop_threads(B, H, H)):  # see lstm._blas
+            for t in range(T - 1, -1, -1):
+                dzt = dz[:, t]
+                np.multiply(h_seq[:, t], h_seq[:, t], out=dzt)
+                np.subtract(1.0, dzt, out=dzt)  # 1 - h_t^2
+                dzt *= dh_seq[:, t] + dh_next
+                np.matmul(dzt, W_hT, out=dh_next)
+        h_prev = np.empty((B, T, H), self.dtype)
+        h_prev[:, 0] = cache["h0"]
+        h_prev[:, 1:] = h_seq[:, :-1]
+        dz2 = dz.reshape(B * T, H)
+        grads = {
+            "W_x": x.reshape(B * T, D).T @ dz2,
+            "W_h": h_prev.reshape(B * T, H).T @ dz2,
+            "b": dz2.sum(axis=0),
+        }
+        dx = (dz2 @ p["W_x"].T).reshape(B, T, D)
+        return dx, grads, dh_next
+
+    @classmethod
+    def from_keras(cls, layer):
+        """A NumPy copy of a built ``keras.layers.SimpleRNN`` (tanh activation)."""
+        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
+        m = cls(kernel.shape[0], kernel.shape[1], dtype=dtype)
+        m.params["W_x"][...] = kernel
+        m.params["W_h"][...] = recurrent
+        m.params["b"][...] = 0.0 if bias is None else bias
+        return m

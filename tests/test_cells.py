@@ -1,0 +1,320 @@
+"""The NumPy LSTM, GRU and SimpleRNN against Keras (forward), TensorFlow autodiff (backward)
+and central differences; input checks; activation stability."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+from lstm import GRU, LSTM, SimpleRNN, gradcheck  # noqa: E402
+from lstm.activations import sigmoid, tanh  # noqa: E402
+
+CELLS = {"LSTM": (LSTM, keras.layers.LSTM), "GRU": (GRU, keras.layers.GRU),
+         "SimpleRNN": (SimpleRNN, keras.layers.SimpleRNN)}
+
+
+def rel_err(a, b):
+    """max |a - b| / max |b|."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+
+def random_shape(rng):
+    B, T, D, H = (int(v) for v in rng.integers([1, 1, 1, 1], [5, 8, 6, 7]))
+    return B, T, D, H
+
+
+def keras_pair(name, rng, dtype, shape):
+    """A built Keras layer with random weights (incl. biases) and its NumPy copy."""
+    cls, K = CELLS[name]
+    B, T, D, H = shape
+    layer = K(H, return_sequences=True, return_state=True, dtype=dtype)
+    layer.build((None, T, D))
+    layer.set_weights([(rng.standard_normal(w.shape) * 0.5).astype(dtype) for w in layer.get_weights()])
+    return layer, cls.from_keras(layer)
+
+
+def random_state(name, rng, B, H, dtype, zero):
+    make = (lambda: np.zeros((B, H), dtype)) if zero else (
+        lambda: rng.standard_normal((B, H)).astype(dtype))
+    return [make(), make()] if name == "LSTM" else [make()]
+
+
+def as_state(name, states):
+    return tuple(states) if name == "LSTM" else states[0]
+
+
+def as_list(state):
+    return list(state) if isinstance(state, tuple) else [state]
+
+
+# ---------------------------------------------------------------------------- forward = Keras
+@pytest.mark.parametrize("zero_state", [True, False], ids=["zero-state", "random-state"])
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-9), ("float32", 2e-5)])
+@pytest.mark.parametrize("name", list(CELLS))
+def test_forward_equals_keras(name, dtype, tol, zero_state):
+    rng = np.random.default_rng([1, len(name), int(zero_state), len(dtype)])
+    B, T, D, H = shape = random_shape(rng)
+    layer, m = keras_pair(name, rng, dtype, shape)
+    assert m.dtype == np.dtype(dtype) and (m.input_size, m.hidden_size) == (D, H)
+    x = rng.standard_normal((B, T, D)).astype(dtype)
+    states = random_state(name, rng, B, H, dtype, zero_state)
+    ref = [np.asarray(v) for v in layer(x, initial_state=states)]
+    h_seq, final, _ = m.forward(x, None if zero_state else as_state(name, states))
+    assert h_seq.shape == (B, T, H) and h_seq.dtype == np.dtype(dtype)
+    assert rel_err(h_seq, ref[0]) <= tol
+    for mine, theirs in zip(as_list(final), ref[1:], strict=True):
+        assert mine.dtype == np.dtype(dtype)
+        assert rel_err(mine, theirs) <= tol
+
+
+def test_lstm_zero_peepholes_equal_plain_lstm():
+    rng = np.random.default_rng(2)
+    plain = LSTM(3, 4, seed=0)
+    peep = LSTM(3, 4, peephole=True, seed=0)
+    for k in ("w_ci", "w_cf", "w_co"):
+        peep.params[k][...] = 0.0
+    for k in ("W_x", "W_h", "b"):
+        peep.params[k][...] = plain.params[k]
+    x = rng.standard_normal((2, 5, 3))
+    np.testing.assert_array_equal(plain.forward(x)[0], peep.forward(x)[0])
+
+
+def reference_peephole_lstm(m, x, h, c):
+    """Graves (2013) eqs. 7-11 (or the article's c_{t-1} output gate), one gate at a time."""
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731  (small inputs here)
+    W, p = m.gate_weights(), m.params
+    out = []
+    for t in range(x.shape[1]):
+        xt = x[:, t]
+        i = sig(xt @ W["W_xi"] + h @ W["W_hi"] + p["w_ci"] * c + W["b_i"])
+        f = sig(xt @ W["W_xf"] + h @ W["W_hf"] + p["w_cf"] * c + W["b_f"])
+        g = np.tanh(xt @ W["W_xg"] + h @ W["W_hg"] + W["b_g"])
+        c_new = f * c + i * g
+        peek = c_new if m.output_peephole == "c_t" else c
+        o = sig(xt @ W["W_xo"] + h @ W["W_ho"] + p["w_co"] * peek + W["b_o"])
+        c, h = c_new, o * np.tanh(c_new)
+        out.append(h)
+    return np.stack(out, axis=1), h, c
+
+
+@pytest.mark.parametrize("output_peephole", ["c_t", "c_prev"])
+def test_peephole_forward_equals_equations(output_peephole):
+    rng = np.random.default_rng(3)
+    m = LSTM(3, 4, peephole=True, output_peephole=output_peephole, seed=1)
+    for v in m.params.values():
+        v[...] = rng.standard_normal(v.shape) * 0.5
+    x, h0, c0 = rng.standard_normal((2, 6, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    h_seq, (h_T, c_T), cache = m.forward(x, (h0, c0))
+    ref_seq, ref_h, ref_c = reference_peephole_lstm(m, x, h0, c0)
+    assert rel_err(h_seq, ref_seq) < 1e-12
+    assert rel_err(h_T, ref_h) < 1e-12 and rel_err(c_T, ref_c) < 1e-12
+    gates = LSTM.gate_values(cache)
+    assert gates["c"].shape == (2, 6, 4) and rel_err(gates["c"][:, -1], ref_c) < 1e-12
+
+
+def test_output_peephole_variants_differ():
+    """The article's c_{t-1} output peephole is a different function from Graves' c_t."""
+    rng = np.random.default_rng(4)
+    a = LSTM(2, 3, peephole=True, seed=5)
+    b = LSTM(2, 3, peephole=True, output_peephole="c_prev", seed=5)
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    x = rng.standard_normal((2, 4, 2))
+    assert rel_err(a.forward(x)[0], b.forward(x)[0]) > 1e-3
+
+
+# ---------------------------------------------------------------------------- backward = autodiff
+@pytest.mark.parametrize("name", list(CELLS))
+def test_backward_equals_gradient_tape(name):
+    rng = np.random.default_rng([5, len(name)])
+    B, T, D, H = shape = random_shape(rng)
+    layer, m = keras_pair(name, rng, "float64", shape)
+    x = rng.standard_normal((B, T, D))
+    states = random_state(name, rng, B, H, "float64", zero=False)
+    w_seq = rng.standard_normal((B, T, H))
+    w_fin = [rng.standard_normal((B, H)) for _ in states]
+
+    x_tf = tf.constant(x)
+    s_tf = [tf.constant(s) for s in states]
+    with tf.GradientTape() as tape:
+        tape.watch([x_tf, *s_tf])
+        out = layer(x_tf, initial_state=s_tf)
+        loss = tf.reduce_sum(out[0] * w_seq) + sum(
+            tf.reduce_sum(o * w) for o, w in zip(out[1:], w_fin, strict=True))
+    weights = layer.trainable_weights  # kernel, recurrent_kernel, bias
+    g_w, g_x, g_s = tape.gradient(loss, [weights, x_tf, s_tf])
+
+    _, _, cache = m.forward(x, as_state(name, states))
+    dx, grads, dstate0 = m.backward(w_seq, cache, as_state(name, w_fin))
+    assert set(grads) == set(m.params)
+    for key in m.params:
+        assert grads[key].shape == m.params[key].shape and grads[key].dtype == np.float64
+    for key, g in zip(("W_x", "W_h", "b"), g_w, strict=True):
+        assert rel_err(grads[key], np.asarray(g)) <= 1e-9, key
+    assert rel_err(dx, np.asarray(g_x)) <= 1e-9
+    for mine, theirs in zip(as_list(dstate0), g_s, strict=True):
+        assert rel_err(mine, np.asarray(theirs)) <= 1e-9
+
+
+# ---------------------------------------------------------------------------- central differences
+GRADCHECK_CASES = {
+    "LSTM": lambda D, H: LSTM(D, H, seed=0),
+    "LSTM-peephole": lambda D, H: LSTM(D, H, peephole=True, seed=0),
+    "LSTM-peephole-article": lambda D, H: LSTM(D, H, peephole=True, output_peephole="c_prev", seed=0),
+    "GRU": lambda D, H: GRU(D, H, seed=0),
+    "SimpleRNN": lambda D, H: SimpleRNN(D, H, seed=0),
+}
+
+
+@pytest.mark.parametrize("case", list(GRADCHECK_CASES))
+def test_central_differences(case):
+    rng = np.random.default_rng([6, len(case)])
+    B, T, D, H = 2, 4, 3, 3
+    m = GRADCHECK_CASES[case](D, H)
+    for v in m.params.values():  # random weights and biases, not the initializer's zeros
+        v[...] = rng.standard_normal(v.shape) * 0.6
+    x = rng.standard_normal((B, T, D))
+    state = [rng.standard_normal((B, H)) for _ in range(2 if case.startswith("LSTM") else 1)]
+    report = gradcheck(m, x, as_state("LSTM" if len(state) == 2 else "GRU", state), seed=1)
+    expected = set(m.params) | {"x"} | ({"state[0]", "state[1]"} if len(state) == 2 else {"state"})
+    assert set(report) == expected
+    assert max(report.values()) <= 1e-6, report
+
+
+def test_float32_stays_float32():
+    rng = np.random.default_rng(7)
+    for cls in (LSTM, GRU, SimpleRNN):
+        m = cls(3, 4, seed=0, dtype="float32")
+        assert all(v.dtype == np.float32 for v in m.params.values())
+        h_seq, final, cache = m.forward(rng.standard_normal((2, 3, 3)))  # float64 input is cast
+        assert h_seq.dtype == np.float32
+        assert all(s.dtype == np.float32 for s in as_list(final))
+        dx, grads, d0 = m.backward(np.ones_like(h_seq), cache)
+        assert dx.dtype == np.float32 and all(g.dtype == np.float32 for g in grads.values())
+        assert all(s.dtype == np.float32 for s in as_list(d0))
+
+
+def test_params_are_read_at_call_time_and_views_follow():
+    m = LSTM(2, 3, seed=0)
+    x = np.ones((1, 2, 2))
+    before = m.forward(x)[0]
+    assert m.W_xi.shape == (2, 3) and m.W_hf.shape == (3, 3) and m.b_o.shape == (3,)
+    np.testing.assert_array_equal(m.b_f, 1.0)  # Keras' unit_forget_bias
+    with pytest.raises(ValueError):
+        m.W_xi[0, 0] = 5.0  # read-only view
+    m.params["W_x"][:, :3] += 1.0
+    np.testing.assert_array_equal(m.W_xi, m.params["W_x"][:, :3])
+    assert not np.allclose(m.forward(x)[0], before)
+    g = GRU(2, 3, seed=0)
+    assert set(g.gate_weights()) == {f"{w}{k}" for w in ("W_x", "W_h", "b_x", "b_h") for k in "zrh"}
+
+
+def test_seeded_init_is_deterministic_and_keras_like():
+    a, b, c = LSTM(4, 5, seed=3), LSTM(4, 5, seed=3), LSTM(4, 5, seed=4)
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    assert not np.array_equal(a.params["W_x"], c.params["W_x"])
+    W_h = a.params["W_h"]  # orthogonal (H, 4H): orthonormal rows
+    np.testing.assert_allclose(W_h @ W_h.T, np.eye(5), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("cls", [LSTM, GRU, SimpleRNN])
+def test_bad_input_raises_value_error(cls):
+    m = cls(3, 4, seed=0)
+    good = np.zeros((2, 5, 3))
+    cases = [
+        (np.zeros((5, 3)), "3-D"),  # wrong rank
+        (np.zeros((2, 5, 4)), "D=input_size"),  # wrong feature size
+        (np.zeros((2, 0, 3)), "non-empty"),
+        (np.full((2, 5, 3), np.nan), "finite"),
+    ]
+    for x, words in cases:
+        with pytest.raises(ValueError, match=words):
+            m.forward(x)
+    bad_h = np.zeros((3, 4))  # batch 3 != 2
+    bad_state = (bad_h, np.zeros((2, 4))) if cls is LSTM else bad_h
+    with pytest.raises(ValueError, match=r"\(2, 4\)"):
+        m.forward(good, bad_state)
+    inf_h = np.full((2, 4), np.inf)
+    with pytest.raises(ValueError, match="finite"):
+        m.forward(good, (inf_h, inf_h) if cls is LSTM else inf_h)
+    h_seq, final, cache = m.forward(good)
+    with pytest.raises(ValueError, match="dh_seq"):
+        m.backward(np.zeros((2, 4, 4)), cache)
+    with pytest.raises(ValueError, match="dstate"):
+        m.backward(np.zeros_like(h_seq), cache, (np.zeros((2, 5)),) * 2 if cls is LSTM else np.zeros((2, 5)))
+
+
+def test_bad_construction_and_state_structure():
+    for kwargs, words in [
+        (dict(input_size=0, hidden_size=3), "input_size"),
+        (dict(input_size=2, hidden_size=2.5), "hidden_size"),
+        (dict(input_size=2, hidden_size=3, dtype="float16"), "dtype"),
+        (dict(input_size=2, hidden_size=3, peephole="yes"), "peephole"),
+        (dict(input_size=2, hidden_size=3, peephole=True, output_peephole="c"), "output_peephole"),
+        (dict(input_size=2, hidden_size=3, output_peephole="c_prev"), "peephole=True"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            LSTM(**kwargs)
+    x = np.zeros((1, 2, 2))
+    with pytest.raises(ValueError, match="pair"):
+        LSTM(2, 3).forward(x, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="one"):
+        GRU(2, 3).forward(x, (np.zeros((1, 3)), np.zeros((1, 3))))
+
+
+def test_from_keras_without_bias():
+    rng = np.random.default_rng(8)
+    layer = keras.layers.GRU(3, use_bias=False, return_sequences=True, dtype="float64")
+    x = rng.standard_normal((2, 4, 2))
+    ref = np.asarray(layer(x))
+    m = GRU.from_keras(layer)
+    np.testing.assert_array_equal(m.params["b"], 0.0)
+    assert rel_err(m.forward(x)[0], ref) <= 1e-9
+
+
+def test_from_keras_rejects_wrong_layers():
+    with pytest.raises(ValueError, match="keras.layers.LSTM"):
+        LSTM.from_keras(keras.layers.GRU(3))
+    with pytest.raises(ValueError, match="built"):
+        LSTM.from_keras(keras.layers.LSTM(3))
+    relu = keras.layers.SimpleRNN(3, activation="relu")
+    relu.build((None, 2, 2))
+    with pytest.raises(ValueError, match="activation"):
+        SimpleRNN.from_keras(relu)
+    with pytest.raises(ValueError, match="reset_after"):
+        layer = keras.layers.GRU(3, reset_after=False)
+        layer.build((None, 2, 2))
+        GRU.from_keras(layer)
+
+
+# ---------------------------------------------------------------------------- stability
+def test_sigmoid_tanh_finite_and_warning_free_at_1e4():
+    for dtype in (np.float32, np.float64):
+        x = np.array([-1e4, -800.0, -1.0, 0.0, 1.0, 800.0, 1e4], dtype)
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            s, t = sigmoid(x), tanh(x)
+        assert s.dtype == dtype and np.isfinite(s).all() and np.isfinite(t).all()
+        np.testing.assert_array_equal(s[[0, -1]], [0.0, 1.0])
+        np.testing.assert_array_equal(t[[0, -1]], [-1.0, 1.0])
+        assert s[3] == 0.5
+        np.testing.assert_allclose(s[[2, 4]], 1 / (1 + np.exp(-x[[2, 4]].astype(np.float64))), rtol=1e-6)
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, SimpleRNN])
+def test_cells_saturate_without_warnings(cls):
+    m = cls(2, 3, seed=0, dtype="float32")
+    x = np.full((1, 3, 2), 1e4, np.float32)
+    x[0, 1] = -1e4
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        h_seq, _, cache = m.forward(x)
+        dx, grads, _ = m.backward(np.ones_like(h_seq), cache)
+    assert np.isfinite(h_seq).all() and np.isfinite(dx).all()
+    assert all(np.isfinite(g).all() for g in grads.values())
