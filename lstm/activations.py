@@ -39,6 +39,8 @@ def sigmoid(x, out=None):
         out: optional output array (may be ``x`` itself).
     """
     x = np.asarray(x)
+    if out is None and x.ndim == 0:  # a scalar: in-place ufuncs need an array to write to
+        return np.tanh(x * 0.5) * 0.5 + 0.5
     out = np.multiply(x, 0.5, out=out)
     np.tanh(out, out=out)
     out *= 0.5

@@ -318,3 +318,10 @@ def test_cells_saturate_without_warnings(cls):
         dx, grads, _ = m.backward(np.ones_like(h_seq), cache)
     assert np.isfinite(h_seq).all() and np.isfinite(dx).all()
     assert all(np.isfinite(g).all() for g in grads.values())
+
+
+def test_sigmoid_accepts_python_scalars_and_0d_arrays():
+    for x in (0.0, 2.0, np.float32(-3.0), np.array(1e4)):
+        s = sigmoid(x)
+        assert np.ndim(s) == 0
+        np.testing.assert_allclose(s, 1 / (1 + np.exp(-np.float64(x))), rtol=1e-6)
