@@ -17,7 +17,10 @@ import sys
 
 #: Environment variables that keep TensorFlow's import and kernels quiet and deterministic.
 TF_ENVIRONMENT = {
-    "TF_CPP_MIN_LOG_LEVEL": "2",  # drop INFO and WARNING lines from TensorFlow's C++ logging
+    # Drop INFO, WARNING and ERROR lines from TensorFlow's C++ logging: some harmless ones
+    # (e.g. "NodeDef mentions attribute use_unbounded_threadpool") carry a timestamp and would
+    # make a cell's output differ from run to run. Python exceptions still surface as usual.
+    "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",  # oneDNN's custom ops reorder float sums: results drift run to run
     "KERAS_BACKEND": "tensorflow",
 }
@@ -53,8 +56,9 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> None:
         import keras
     except ImportError:  # the NumPy chapters work without TensorFlow
         return
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # tf.distribute's INFO lines, retracing warnings
     keras.utils.set_random_seed(seed)
     if deterministic:
-        import tensorflow as tf
-
         tf.config.experimental.enable_op_determinism()

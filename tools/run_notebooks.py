@@ -25,7 +25,7 @@ def run(path: Path, timeout: int = 3600) -> float:
             cell.execution_count = None
     root = str(Path(__file__).resolve().parents[1])  # the kernel imports lstm from the repo root
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     start = time.perf_counter()
     NotebookClient(
