@@ -34,6 +34,8 @@ __all__ = ["sigmoid", "tanh", "gate_scale", "activate_gates", "gate_derivative"]
 def sigmoid(x, out=None):
     """Logistic sigmoid ``1 / (1 + exp(-x))``, finite and warning-free for any finite ``x``.
 
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
+
     Args:
         x: array-like.
         out: optional output array (may be ``x`` itself).
@@ -49,7 +51,10 @@ def sigmoid(x, out=None):
 
 
 def tanh(x, out=None):
-    """Hyperbolic tangent (``np.tanh``, which saturates to +-1 without overflow)."""
+    """Hyperbolic tangent (``np.tanh``, which saturates to +-1 without overflow).
+
+    Used by the tests only.
+    """
     return np.tanh(x, out=out)
 
 
@@ -71,6 +76,8 @@ def _runs(kinds: str, letter: str, hidden_size: int) -> tuple[slice, ...]:
 
 def gate_scale(kinds: str, hidden_size: int, dtype):
     """Per-column pre-scale ``s`` of a fused gate block: 1/2 for sigmoid, 1 for tanh columns.
+
+    No chapter uses it directly: used by ``LSTM`` and ``GRU``.
 
     Args:
         kinds: one letter per block of ``hidden_size`` columns: ``"s"`` for a sigmoid gate,
@@ -94,6 +101,8 @@ def activate_gates(u, kinds: str, hidden_size: int):
     ``tanh(z)`` in the tanh blocks: one ``tanh`` call for all gates. The affine step uses
     scalar operands on column blocks (NumPy is several times slower when it broadcasts a
     ``(4H,)`` vector over ``(B, 4H)`` than with a scalar).
+
+    No chapter uses it directly: used by ``LSTM.forward`` and ``GRU.forward``.
     """
     np.tanh(u, out=u)
     for cols in _runs(kinds, "s", hidden_size):
@@ -105,7 +114,10 @@ def activate_gates(u, kinds: str, hidden_size: int):
 
 def gate_derivative(a, kinds: str, hidden_size: int, out):
     """Derivative of each activation from its value ``a``: ``a (1 - a)`` in sigmoid blocks,
-    ``1 - a**2`` in tanh blocks. Written into ``out`` (same shape as ``a``)."""
+    ``1 - a**2`` in tanh blocks. Written into ``out`` (same shape as ``a``).
+
+    No chapter uses it directly: used by ``LSTM.backward``.
+    """
     np.multiply(a, a, out=out)  # a^2
     for cols in _runs(kinds, "s", hidden_size):
         np.subtract(a[:, cols], out[:, cols], out=out[:, cols])  # a - a^2

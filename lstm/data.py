@@ -142,6 +142,8 @@ def tokenize(text: str) -> list[str]:
 
     >>> tokenize("A well-made film.<br /><br />I didn't like it!")
     ['a', 'well', 'made', 'film', 'i', "didn't", 'like', 'it']
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
@@ -716,6 +718,8 @@ def load_imdb(
 ):
     """Load the IMDB reviews as word-id sequences, like ``keras.datasets.imdb.load_data``.
 
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+
     Args:
         path: an ``aclImdb/`` folder (or its parent) or a tar archive of it; None looks
             at ``LSTM_IMDB_PATH``, then the Keras cache, then downloads (module docstring).
@@ -780,7 +784,10 @@ def load_imdb(
 
 
 def get_word_index(path=None, *, cache_dir=None) -> dict[str, int]:
-    """Word -> rank (1 = most frequent) in the training split; ids are rank + index_from."""
+    """Word -> rank (1 = most frequent) in the training split; ids are rank + index_from.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     raw = _load_raw(path, cache_dir)
     return {word: rank for rank, word in enumerate(_vocab(raw), start=1)}
 
@@ -799,6 +806,8 @@ def encode_review(
     cache_dir=None,
 ) -> list[int]:
     """Turn a new review into word ids exactly as :func:`load_imdb` encodes its reviews.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
 
     Args:
         text: the review, raw (HTML line breaks and punctuation are fine).
@@ -852,6 +861,8 @@ def decode_review(
 
     Reserved ids print as ``[PAD]`` (0), ``[START]`` (``start_char``), ``[OOV]``
     (``oov_char``) and ``[RESERVED]`` (any other id up to ``index_from``).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
 
     Raises:
         ValueError: an id that is negative, not an int, or beyond the vocabulary.

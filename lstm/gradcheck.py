@@ -34,7 +34,10 @@ __all__ = ["numerical_gradient", "relative_error", "gradcheck"]
 
 
 def relative_error(a, b) -> float:
-    """Norm-wise relative error ``||a - b|| / (||a|| + ||b||)`` (0 when both are zero)."""
+    """Norm-wise relative error ``||a - b|| / (||a|| + ||b||)`` (0 when both are zero).
+
+    No chapter uses it directly: used by ``gradcheck`` (and the tests).
+    """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
@@ -46,6 +49,8 @@ def numerical_gradient(f, array, *, eps=1e-6, indices=None):
     """Central-difference gradient of the scalar function ``f()`` w.r.t. ``array`` (in place).
 
     ``array`` is perturbed in place, one entry at a time, and restored.
+
+    No chapter uses it directly: used by ``gradcheck`` (and the tests).
 
     Args:
         f: callable with no arguments returning a float; it must read ``array``.
@@ -86,6 +91,8 @@ def gradcheck(model, x, state=None, *, eps=1e-6, seed=0, max_checks=None) -> dic
 
     Works for :class:`lstm.LSTM`, :class:`lstm.GRU`, :class:`lstm.SimpleRNN` (and anything
     with the same ``forward``/``backward``/``params`` interface).
+
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
 
     Args:
         model: the layer; its ``params`` are perturbed in place and restored.

@@ -50,6 +50,8 @@ __all__ = ["GRU"]
 class GRU(RecurrentLayer):
     """GRU layer over whole sequences (Keras ``reset_after=True``), NumPy forward and BPTT.
 
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
+
     Args:
         input_size: D. hidden_size: H.
         seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,

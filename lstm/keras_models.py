@@ -95,7 +95,10 @@ def _check_learning_rate(value):
 
 # --------------------------------------------------------------------------- data
 class ImdbSplits(NamedTuple):
-    """Padded IMDB arrays: ``x_*`` int32 ``(N, maxlen)``, ``y_*`` int64 ``(N,)`` (1 = positive)."""
+    """Padded IMDB arrays: ``x_*`` int32 ``(N, maxlen)``, ``y_*`` int64 ``(N,)`` (1 = positive).
+
+    No chapter uses it directly: returned by ``prepare_imdb``.
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -110,6 +113,8 @@ def pad(sequences, maxlen=ARTICLE["maxlen"], padding=ARTICLE["padding"], truncat
 
     ``padding`` says where zeros go in a short review; ``truncating`` which end of a long
     review is cut ("pre" cuts the beginning and keeps the end).
+
+    No chapter uses it directly: used by ``prepare_imdb`` and ``predict_texts``.
     """
     maxlen = _check_int("maxlen", maxlen)
     _check_side("padding", padding)
@@ -122,7 +127,10 @@ def pad(sequences, maxlen=ARTICLE["maxlen"], padding=ARTICLE["padding"], truncat
 
 
 def split_validation(n, val_split=0.2, seed=0):
-    """Indices ``(train_idx, val_idx)`` of a seeded random hold-out of ``val_split * n`` items."""
+    """Indices ``(train_idx, val_idx)`` of a seeded random hold-out of ``val_split * n`` items.
+
+    No chapter uses it directly: used by ``prepare_imdb``.
+    """
     n = _check_int("n", n, minimum=2)
     val_split = _check_rate("val_split", val_split)
     if val_split == 0:
@@ -146,6 +154,8 @@ def prepare_imdb(
     path=None,
 ) -> ImdbSplits:
     """Load IMDB with :func:`lstm.data.load_imdb`, hold out validation, pad every split.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
 
     Args:
         num_words: vocabulary size (ids ``>= num_words`` become the OOV id 2).
@@ -190,6 +200,8 @@ class MaskedGlobalMaxPooling1D(layers.Layer):
     Keras' ``GlobalMaxPooling1D`` ignores the mask, so padded steps (where a masked
     recurrent layer with ``return_sequences=True`` outputs zeros) take part in the max.
     A row with every step masked gives zeros.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
 
     def __init__(self, **kwargs):
@@ -215,7 +227,10 @@ class MaskedGlobalMaxPooling1D(layers.Layer):
 class SplitWindows(layers.Layer):
     """``(B, T, D) -> (B * T / window, window, D)``: cut every review into windows of
     ``window`` steps that a recurrent layer then reads side by side, as separate sequences
-    (the mask ``(B, T)`` is cut the same way). :class:`MergeWindows` undoes it."""
+    (the mask ``(B, T)`` is cut the same way). :class:`MergeWindows` undoes it.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
 
     def __init__(self, window, **kwargs):
         super().__init__(**kwargs)
@@ -237,7 +252,10 @@ class SplitWindows(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="lstm")
 class MergeWindows(layers.Layer):
-    """``(B * T / window, window, F) -> (B, T, F)``, the inverse of :class:`SplitWindows`."""
+    """``(B * T / window, window, F) -> (B, T, F)``, the inverse of :class:`SplitWindows`.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
 
     def __init__(self, maxlen, **kwargs):
         super().__init__(**kwargs)
@@ -259,7 +277,10 @@ class MergeWindows(layers.Layer):
 
 # --------------------------------------------------------------------------- models
 def compile_binary(model, learning_rate=1e-3):
-    """Compile for binary sentiment: Adam, binary cross-entropy, accuracy. Returns the model."""
+    """Compile for binary sentiment: Adam, binary cross-entropy, accuracy. Returns the model.
+
+    No chapter uses it directly: used by ``article_model`` and ``sentiment_model``.
+    """
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=_check_learning_rate(learning_rate)),
         loss="binary_crossentropy",
@@ -288,6 +309,8 @@ def article_model(
     ``mask_zero=False`` is the article's (it pads without masking).
 
     Shapes: ``(B, maxlen)`` ids -> ``(B, maxlen, embedding_dim)`` -> ``(B, units)`` -> ``(B, 1)``.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     vocab_size = _check_int("vocab_size", vocab_size, minimum=2)
     embedding_dim = _check_int("embedding_dim", embedding_dim)
@@ -326,6 +349,8 @@ def sentiment_model(
 
     ``Embedding(mask_zero) -> SpatialDropout1D -> [Bidirectional] cell -> pooling over
     time -> Dropout -> Dense(1, sigmoid)``.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
 
     Args:
         vocab_size, embedding_dim, maxlen: input ids ``(B, maxlen)`` below ``vocab_size``.
@@ -392,7 +417,10 @@ def sentiment_model(
 
 
 def recurrent_param_count(cell, input_dim, units, *, bidirectional=False):
-    """Trainable parameters of one Keras recurrent layer (see the module docstring)."""
+    """Trainable parameters of one Keras recurrent layer (see the module docstring).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     _check_choice("cell", cell, tuple(_CELLS))
     d, h = _check_int("input_dim", input_dim), _check_int("units", units)
     per_gate = h * (d + h)
@@ -410,6 +438,8 @@ def to_dataset(x, y=None, batch_size=32, *, shuffle=False, seed=0):
     ``use_unbounded_threadpool`` to stderr, which would end up in the notebooks. A plain
     ``from_tensor_slices -> shuffle -> batch`` pipeline has no ``map`` and logs nothing.
     The shuffle is seeded, so training is reproducible.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     import tensorflow as tf
 
@@ -429,6 +459,8 @@ def fit(model, x, y, *, batch_size=32, epochs=1, validation_data=None, seed=0, *
 
     ``validation_data`` is an ``(x_val, y_val)`` pair; other keyword arguments (``verbose``,
     ``callbacks``, ...) go to ``model.fit``.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     train = to_dataset(x, y, batch_size, shuffle=True, seed=seed)
     if validation_data is not None:
@@ -438,18 +470,27 @@ def fit(model, x, y, *, batch_size=32, epochs=1, validation_data=None, seed=0, *
 
 
 def evaluate(model, x, y, batch_size=256):
-    """``model.evaluate`` on arrays through :func:`to_dataset`: a dict such as {"loss", "accuracy"}."""
+    """``model.evaluate`` on arrays through :func:`to_dataset`: a dict such as {"loss", "accuracy"}.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     return model.evaluate(to_dataset(x, y, batch_size), verbose=0, return_dict=True)
 
 
 def predict(model, x, batch_size=256):
-    """``model.predict`` on arrays through :func:`to_dataset`, flattened to ``(N,)`` for one output."""
+    """``model.predict`` on arrays through :func:`to_dataset`, flattened to ``(N,)`` for one output.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     out = model.predict(to_dataset(x, batch_size=batch_size), verbose=0)
     return out.reshape(-1) if out.ndim == 2 and out.shape[1] == 1 else out
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall time of every epoch in ``self.times`` (seconds)."""
+    """Records the wall time of every epoch in ``self.times`` (seconds).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
 
     def __init__(self):
         super().__init__()
@@ -471,6 +512,8 @@ class EvaluateEachEpoch(keras.callbacks.Callback):
 
     For *looking* only (the book uses it to show what happens on the test set while
     training); never choose anything from these numbers.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
 
     def __init__(self, x, y, batch_size=256):
@@ -490,7 +533,10 @@ class EvaluateEachEpoch(keras.callbacks.Callback):
 
 
 class WeightSnapshots(keras.callbacks.Callback):
-    """Keeps a copy of the weights after every epoch; ``restore(epoch)`` puts one back (1-based)."""
+    """Keeps a copy of the weights after every epoch; ``restore(epoch)`` puts one back (1-based).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
 
     def __init__(self):
         super().__init__()
@@ -509,7 +555,10 @@ class WeightSnapshots(keras.callbacks.Callback):
 
 
 def best_epoch(history, monitor="val_loss", mode="min"):
-    """The 1-based epoch with the best ``monitor`` value of a Keras ``History`` (or its dict)."""
+    """The 1-based epoch with the best ``monitor`` value of a Keras ``History`` (or its dict).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     values = getattr(history, "history", history).get(monitor)
     if not values:
         raise ValueError(f"history has no {monitor!r}; it has {sorted(getattr(history, 'history', history))}")
@@ -523,6 +572,8 @@ def fit_summary(history, digits=4, extra=None):
     ``extra`` is an optional dict of more per-epoch columns (for example the test
     accuracy from :class:`EvaluateEachEpoch`). Timings are deliberately left out: they
     differ from run to run.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     logs = dict(getattr(history, "history", history))
     logs.update(extra or {})
@@ -541,7 +592,10 @@ def fit_summary(history, digits=4, extra=None):
 
 # --------------------------------------------------------------------------- evaluation
 def confusion_matrix(y_true, y_prob, threshold=0.5):
-    """2x2 counts ``[[TN, FP], [FN, TP]]`` (rows: true label 0/1, columns: predicted)."""
+    """2x2 counts ``[[TN, FP], [FN, TP]]`` (rows: true label 0/1, columns: predicted).
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
     y_true = np.asarray(y_true).reshape(-1)
     y_pred = (np.asarray(y_prob).reshape(-1) >= threshold).astype(np.int64)
     if y_true.shape != y_pred.shape:
@@ -559,6 +613,8 @@ def predict_texts(model, texts, *, word_index=None, num_words=ARTICLE["num_words
 
     ``maxlen`` defaults to the model's input length. Words never seen in training are
     dropped, rare ones (``>= num_words``) become the OOV id, as in :func:`lstm.data.load_imdb`.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
     """
     from lstm.data import encode_review, get_word_index
 

@@ -86,6 +86,8 @@ _OUTPUT_PEEPHOLES = ("c_t", "c_prev")
 class LSTM(RecurrentLayer):
     """LSTM layer over whole sequences, NumPy forward and BPTT backward.
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Args:
         input_size: D, features per time step.
         hidden_size: H, units.

@@ -78,13 +78,19 @@ def _sigmoid(x):
 
 
 def g(x):
-    """The paper's positive activation: ``x + 0.5`` where ``x >= 0``, ``sigmoid(x)`` elsewhere."""
+    """The paper's positive activation: ``x + 0.5`` where ``x >= 0``, ``sigmoid(x)`` elsewhere.
+
+    No chapter uses it directly: used by ``MinGRU`` and ``MinLSTM``.
+    """
     x = np.asarray(x)
     return np.where(x >= 0, x + 0.5, _sigmoid(np.minimum(x, 0.0)))
 
 
 def log_g(x):
-    """``log(g(x))`` computed in log space: ``log(x + 0.5)`` or ``-softplus(-x)``."""
+    """``log(g(x))`` computed in log space: ``log(x + 0.5)`` or ``-softplus(-x)``.
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    """
     x = np.asarray(x)
     return np.where(x >= 0, np.log(np.maximum(x, 0.0) + 0.5), -_softplus(-np.minimum(x, 0.0)))
 
@@ -97,6 +103,9 @@ def _safe_log(x):
 
 def sequential_scan(a, b, h0):
     """``h_t = a_t * h_{t-1} + b_t`` by a loop over time.
+
+    No chapter uses it directly: used by ``MinGRU.forward`` and ``MinLSTM.forward``
+    (``mode="sequential"``).
 
     Args:
         a, b: ``(B, T, H)`` coefficients.
@@ -115,6 +124,8 @@ def sequential_scan(a, b, h0):
 
 def parallel_scan_log(log_a, log_b, log_h0):
     """``h_t = a_t * h_{t-1} + b_t`` for all t at once, in log space (Feng et al., 2024, eq. 5).
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
 
     Args:
         log_a: ``(B, T, H)`` log coefficients (``a_t > 0``).
@@ -138,6 +149,8 @@ def hillis_steele_scan_log(log_a, log_b, log_h0):
     at ``t - d`` with the one at ``t`` is ``(log A_t + log A_{t-d},
     logaddexp(log A_t + log B_{t-d}, log B_t))``. Doubling ``d`` gives every prefix in
     ``O(log T)`` steps (Hillis & Steele, 1986) -- the shape of the computation on a GPU.
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
     """
     B, T, H = log_b.shape
     A = np.concatenate([np.zeros((B, 1, H), log_a.dtype), log_a], axis=1)  # (B, T+1, H)
@@ -235,6 +248,8 @@ class MinGRU(_MinRNN):
     ``MinGRU(input_size, hidden_size, *, seed=None, dtype="float64")``;
     ``forward(x, h0=None, *, mode="parallel")`` maps ``(B, T, D)`` to ``(B, T, H)``
     (``mode="sequential"`` runs the loop instead of the scan).
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
     """
 
     _gates = ("z", "h")
@@ -255,6 +270,8 @@ class MinLSTM(_MinRNN):
 
     Parameters ``params``: ``W_xf``, ``W_xi``, ``W_xh`` ``(D, H)``; ``b_f``, ``b_i``, ``b_h`` ``(H,)``.
     Constructor and ``forward`` as :class:`MinGRU`.
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
     """
 
     _gates = ("f", "i", "h")

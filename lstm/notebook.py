@@ -29,6 +29,8 @@ TF_ENVIRONMENT = {
 def setup(seed: int = 0, *, deterministic: bool = True) -> None:
     """Seed Python, NumPy and (if installed) Keras/TensorFlow, and silence TensorFlow.
 
+    Introduced in :doc:`chapter 1 </chapters/01_background>`.
+
     Args:
         seed: the seed for every random number generator.
         deterministic: also ask TensorFlow for deterministic kernels

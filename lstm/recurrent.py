@@ -41,6 +41,8 @@ class RecurrentLayer:
 
     Subclasses set ``gates`` (one letter per fused block of H columns, in Keras order)
     and implement ``_init_params``, ``forward`` and ``backward``.
+
+    No chapter uses it directly: it is the base class of ``LSTM``, ``GRU`` and ``SimpleRNN``.
     """
 
     #: one letter per block of ``hidden_size`` columns in ``W_x``/``W_h``/``b``.

@@ -27,6 +27,8 @@ __all__ = ["SimpleRNN"]
 class SimpleRNN(RecurrentLayer):
     """Elman RNN with tanh over whole sequences: NumPy forward and BPTT backward.
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Args:
         input_size: D. hidden_size: H.
         seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,

@@ -35,6 +35,8 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> int:
 def one_hot(ids, depth: int):
     """One-hot encode integer ids: ``(...,)`` int -> ``(..., depth)`` float32.
 
+    No chapter uses it directly: used by ``recall_first`` and ``delimiter_count``.
+
     Raises:
         ValueError: if ``depth`` is not a positive int or an id is outside ``[0, depth)``.
     """
@@ -52,6 +54,8 @@ def adding_problem(n_samples: int, T: int, *, seed=None):
     Channel 0 holds values drawn uniformly from ``[0, 1)``; channel 1 is 1.0 at exactly two
     positions, one in the first half ``[0, T//2)`` and one in the second half ``[T//2, T)``,
     and 0.0 elsewhere. The target is the sum of the two marked values.
+
+    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
 
     Args:
         n_samples: number of sequences, ``>= 1``.
@@ -92,6 +96,8 @@ def recall_first(n_samples: int, k: int, *, n_symbols: int = 4, seed=None):
     ignore it otherwise -- which is a multiplication of two inputs. A model that remembers
     nothing scores ``1 / S`` (chance).
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Args:
         n_samples: number of sequences, ``>= 1``.
         k: distance between the key and the query, ``>= 1``.
@@ -131,6 +137,8 @@ def delimiter_count(n_samples: int, T: int, *, p_delim: float = 0.15, p_a: float
     including step ``t`` (0 at a delimiter). A network solving it must add to a memory on
     ``a``, hold it on ``b`` and wipe it at ``|`` -- the three things the input, forget and
     output gates are for, visible in their activations.
+
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
 
     Args:
         n_samples: number of sequences, ``>= 1``.

@@ -64,6 +64,8 @@ class Dense:
     """``y = h W + b`` over the last axis: ``h`` ``(..., in_features)`` -> ``y`` ``(..., out_features)``.
 
     ``params``: ``"W"`` ``(in_features, out_features)`` (glorot-uniform), ``"b"`` ``(out_features,)`` (zeros).
+
+    No chapter uses it directly: used by ``SequenceModel`` as its read-out.
     """
 
     def __init__(self, in_features, out_features, *, seed=None, dtype="float64"):
@@ -99,6 +101,8 @@ class Dense:
 
 class SequenceModel:
     """A recurrent layer plus a dense read-out.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
 
     Args:
         rnn: an :class:`lstm.LSTM`, :class:`lstm.GRU` or :class:`lstm.SimpleRNN`.
@@ -175,7 +179,10 @@ def _match(pred, target, name):
 
 
 def mse(pred, target):
-    """Mean squared error over all entries; returns ``(loss, dloss/dpred)``."""
+    """Mean squared error over all entries; returns ``(loss, dloss/dpred)``.
+
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>` (as ``fit(..., loss="mse")``).
+    """
     pred, target = _match(np.asarray(pred), target, "mse")
     diff = pred - target
     return float(np.mean(diff**2)), (2.0 / diff.size) * diff
@@ -185,6 +192,9 @@ def binary_crossentropy(logits, target):
     """Binary cross-entropy from logits (one per example or step), mean; ``(loss, dlogits)``.
 
     ``log(1 + e^z) - y z``, computed without overflow; the gradient is ``sigmoid(z) - y``.
+
+    No chapter uses it (they use Keras' loss of that name): selected by
+    ``loss="binary_crossentropy"`` in ``fit`` and ``evaluate``.
     """
     logits, target = _match(np.asarray(logits), target, "binary_crossentropy")
     loss = np.logaddexp(0.0, logits) - target * logits
@@ -196,6 +206,9 @@ def sparse_categorical_crossentropy(logits, labels):
     """Softmax cross-entropy from logits ``(..., C)`` and integer labels ``(...)``; mean.
 
     Returns ``(loss, dlogits)`` with ``dlogits = (softmax(logits) - onehot(labels)) / N``.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`
+    (as ``fit(..., loss="sparse_categorical_crossentropy")``).
     """
     logits = np.asarray(logits)
     labels = np.asarray(labels)
@@ -238,6 +251,8 @@ def clip_by_global_norm(grads, max_norm):
     """Scale all gradients in place so that their joint L2 norm is at most ``max_norm``.
 
     Returns the norm BEFORE clipping (useful to watch gradients explode).
+
+    No chapter uses it directly: used by ``fit`` (its ``clipnorm``).
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
@@ -253,6 +268,8 @@ class Adam:
 
     ``step(params, grads)`` updates the arrays of ``params`` in place; moments are kept per
     key, created at the first step.
+
+    No chapter uses it directly: used by ``fit`` as its default optimizer.
     """
 
     def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
@@ -292,7 +309,10 @@ def _loss_fn(loss):
 
 
 def evaluate(model, x, y, *, loss="mse", batch_size=256) -> dict[str, float]:
-    """Loss (and accuracy for the cross-entropy losses) of ``model`` on ``(x, y)``."""
+    """Loss (and accuracy for the cross-entropy losses) of ``model`` on ``(x, y)``.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+    """
     pred = model.predict(x, batch_size=batch_size)
     out = {"loss": _loss_fn(loss)(pred, y)[0]}
     acc = _accuracy(loss, pred, np.asarray(y))
@@ -319,6 +339,8 @@ def fit(
     blas_threads=1,
 ) -> dict[str, list[float]]:
     """Train ``model`` (a :class:`SequenceModel`) with shuffled mini-batches, clipping and Adam.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
 
     Args:
         model: the model; its parameters are updated in place.

@@ -75,6 +75,8 @@ def _node(ax, center, text, *, radius=0.28, color="white", fontsize=12):
 def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN"):
     """Draw a recurrent network folded (left) and unrolled over ``T`` steps (right).
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Args:
         T: number of unrolled steps to draw, 1 to 8.
         ax: matplotlib axes to draw into (a new figure if ``None``).
@@ -129,6 +131,8 @@ def draw_lstm_cell(*, peephole: bool = False, ax=None):
     and feed the four blocks; ``h_t = o_t * tanh(c_t)`` leaves at the bottom right and the top.
     With ``peephole=True``, dashed lines show the diagonal peephole weights: ``c_{t-1}`` into
     the input and forget gates and the new ``c_t`` into the output gate (Graves, 2013).
+
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
 
     Returns:
         The axes.
@@ -221,6 +225,8 @@ def state_jacobian_norms(model, x):
     over the batch: 1 for the identity map, so a value of ``1e-3`` means the state ``d`` steps
     back moves ``h_T`` a thousand times less than ``h_T`` itself.
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Args:
         model: an :class:`lstm.LSTM`, :class:`lstm.GRU` or :class:`lstm.SimpleRNN` (anything with
             ``hidden_size``, ``dtype`` and the core's ``forward``/``backward``).
@@ -265,6 +271,8 @@ def decay_rate(distances, norms, *, floor: float = 1e-12):
     A rate of 0.8 means the quantity shrinks by a factor 0.8 per step (halves every
     ``log(0.5)/log(0.8) ~ 3.1`` steps). Points at or below ``floor`` (underflow) are ignored.
 
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+
     Raises:
         ValueError: if the arrays differ in length or fewer than two points lie above ``floor``.
     """
@@ -282,6 +290,8 @@ def decay_rate(distances, norms, *, floor: float = 1e-12):
 # ---------------------------------------------------------------------- plots
 def plot_gradient_decay(curves, *, ax=None, title=None):
     """Plot Jacobian norms against the distance on a log scale.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
 
     Args:
         curves: ``{label: (distances, norms)}``; a label containing "LSTM" is drawn solid,
@@ -305,6 +315,8 @@ def plot_gradient_decay(curves, *, ax=None, title=None):
 
 def plot_gate_heatmaps(gates, *, symbols=None, units=None, axes=None, cmap="viridis"):
     """One heatmap per gate: units down, time steps across, values in [0, 1].
+
+    Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
 
     Args:
         gates: ``{name: (T, H) array}`` in the order to draw (e.g. ``{"input i": ...}``);
