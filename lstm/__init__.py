@@ -14,6 +14,14 @@ Modules
 - ``lstm.activations`` -- overflow-free sigmoid/tanh and the fused gate activation.
 - ``lstm.gradcheck``  -- central-difference gradient checks (``gradcheck``).
 - ``lstm.train``      -- Dense read-out, losses, Adam, clipping and a seeded ``fit`` loop for the NumPy layers.
+- ``lstm.tasks``      -- toy sequence tasks: the adding problem, recall-the-first-symbol, delimiter counting.
+- ``lstm.viz``        -- drawings of the unrolled RNN and the LSTM cell, gradient-decay and gate plots.
+- ``lstm.data``       -- the raw-text IMDB loader (``load_imdb``), its tokenizer and its on-disk cache.
+- ``lstm.keras_models`` -- the Keras models of chapters 4-6 and their training helpers.
+- ``lstm.minrnn``     -- minGRU and minLSTM, sequential and parallel (log-space scan) forms.
+
+Only the NumPy layers are imported by ``import lstm``; the other modules are imported on use
+(``from lstm.data import load_imdb``), so the NumPy chapters never load TensorFlow.
 """
 
 from .gradcheck import gradcheck
