@@ -190,10 +190,4 @@ class GRU(RecurrentLayer):
         cell = getattr(layer, "cell", layer)
         if type(layer).__name__ == "GRU" and not getattr(cell, "reset_after", True):
             raise ValueError("GRU.from_keras supports reset_after=True only, got reset_after=False")
-        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
-        D, H3 = kernel.shape
-        m = cls(D, H3 // 3, dtype=dtype)
-        m.params["W_x"][...] = kernel
-        m.params["W_h"][...] = recurrent
-        m.params["b"][...] = 0.0 if bias is None else bias
-        return m
+        return cls._copy_keras(layer)

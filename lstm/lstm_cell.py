@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import blas_threads, loop_threads
+from ._blas import blas_threads, loop_threads, row_blocks, run_row_blocks
 from .activations import activate_gates, gate_derivative, gate_scale
 from .recurrent import RecurrentLayer
 
@@ -189,7 +189,9 @@ class LSTM(RecurrentLayer):
         # Time-major storage, so that every step reads and writes contiguous (B, .) blocks.
         # Row t of xh is [1, x_t, h_{t-1}]: the bias is a weight row fed by a constant 1, and the
         # backward pass gets all weight gradients from ONE product xh^T dZ.
-        xh = np.zeros((T + 1, B, 1 + D + H), self.dtype)  # (T+1, B, 1+D+H); row T holds h_T
+        # np.empty, not np.zeros: every value read later is written below (row T: only h_T),
+        # and fresh zeroed memory costs a page fault per 4 KB on first touch.
+        xh = np.empty((T + 1, B, 1 + D + H), self.dtype)  # (T+1, B, 1+D+H); row T holds h_T
         xh[:T, :, 0] = 1.0
         xh[:T, :, 1 : 1 + D] = x.transpose(1, 0, 2)
         xh[0, :, 1 + D :] = h0
@@ -204,28 +206,32 @@ class LSTM(RecurrentLayer):
         c = np.empty((T + 1, B, H), self.dtype)  # c_0 .. c_T
         c[0] = c0
         tanh_c = np.empty((T, B, H), self.dtype)  # tanh(c_1) .. tanh(c_T)
-        zh = np.empty((B, 4 * H), self.dtype)  # h_{t-1} W_h
-        tmp = np.empty((B, H), self.dtype)
 
-        with blas_threads(loop_threads(B, H, 4 * H)):  # see lstm._blas
+        def loop(rows):  # the time loop for the batch rows `rows` (see lstm._blas.row_blocks)
+            zh = np.empty((rows.stop - rows.start, 4 * H), self.dtype)  # h_{t-1} W_h
+            tmp = np.empty((rows.stop - rows.start, H), self.dtype)
             for t in range(T):
-                u = gates[t]  # (B, 4H): pre-activations, activated in place
+                u = gates[t, rows]  # (b, 4H): pre-activations, activated in place
                 i, f, g, o = u[:, :H], u[:, H : 2 * H], u[:, 2 * H : 3 * H], u[:, 3 * H :]
-                u += np.matmul(hs[t], W_h, out=zh)  # + h_{t-1} W_h
+                c_prev, c_t = c[t, rows], c[t + 1, rows]  # (b, H)
+                u += np.matmul(hs[t, rows], W_h, out=zh)  # + h_{t-1} W_h
                 if self.peephole:  # input and forget gates peek at c_{t-1}
-                    i += np.multiply(c[t], w_ci, out=tmp)
-                    f += np.multiply(c[t], w_cf, out=tmp)
+                    i += np.multiply(c_prev, w_ci, out=tmp)
+                    f += np.multiply(c_prev, w_cf, out=tmp)
                     if not graves:  # the article's variant: the output gate peeks at c_{t-1} too
-                        o += np.multiply(c[t], w_co, out=tmp)
+                        o += np.multiply(c_prev, w_co, out=tmp)
                 # i, f, o = sigmoid, g = tanh: one tanh for the block (Graves: o waits for c_t)
                 activate_gates(u[:, : 3 * H] if graves else u, kinds[:3] if graves else kinds, H)
-                np.multiply(f, c[t], out=c[t + 1])  # c_t = f * c_{t-1} + i * g
-                c[t + 1] += np.multiply(i, g, out=tmp)
+                np.multiply(f, c_prev, out=c_t)  # c_t = f * c_{t-1} + i * g
+                c_t += np.multiply(i, g, out=tmp)
                 if graves:  # Graves (2013), eq. 10: the output gate sees the new c_t
-                    o += np.multiply(c[t + 1], w_co, out=tmp)
+                    o += np.multiply(c_t, w_co, out=tmp)
                     activate_gates(o, "s", H)
-                np.tanh(c[t + 1], out=tanh_c[t])
-                np.multiply(o, tanh_c[t], out=hs[t + 1])  # h_t = o * tanh(c_t)
+                np.tanh(c_t, out=tanh_c[t, rows])
+                np.multiply(o, tanh_c[t, rows], out=hs[t + 1, rows])  # h_t = o * tanh(c_t)
+
+        with blas_threads(loop_threads(B, H, 4 * H)):  # see lstm._blas
+            run_row_blocks(loop, row_blocks(B, 4 * H))
 
         h_seq = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (B, T, H)
         cache = {  # (B, T, ...) views of the time-major buffers
@@ -273,41 +279,44 @@ class LSTM(RecurrentLayer):
         graves = self.peephole and self.output_peephole == "c_t"
 
         dz = self._scratch("dz", (T, B, 4 * H))  # dL/d(pre-activation), all steps
-        da = np.empty((B, 4 * H), self.dtype)  # dL/d(activation) at one step
-        dsig = np.empty((B, 4 * H), self.dtype)  # activation derivative at one step
-        dh = np.empty((B, H), self.dtype)
-        dc = np.empty((B, H), self.dtype)
-        tmp = np.empty((B, H), self.dtype)
         n = 3 * H if graves else 4 * H  # columns handled by the fused derivative
 
-        with blas_threads(loop_threads(B, 4 * H, H)):  # see lstm._blas
+        def loop(rows):  # the time loop for the batch rows `rows` (see lstm._blas.row_blocks)
+            b = rows.stop - rows.start
+            da = np.empty((b, 4 * H), self.dtype)  # dL/d(activation) at one step
+            dsig = np.empty((b, 4 * H), self.dtype)  # activation derivative at one step
+            dh, dc, tmp = (np.empty((b, H), self.dtype) for _ in range(3))
+            dh_nx, dc_nx = dh_next[rows], dc_next[rows]  # (b, H) views, updated in place
             for t in range(T - 1, -1, -1):
-                a = gates[t]  # (B, 4H) activations i, f, g, o
+                a = gates[t, rows]  # (b, 4H) activations i, f, g, o
                 i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-                dzt = dz[t]
-                np.add(dh_seq[:, t], dh_next, out=dh)  # from the output and from step t+1
-                np.multiply(dh, tanh_c[t], out=da[:, 3 * H :])  # dL/do
-                np.multiply(tanh_c[t], tanh_c[t], out=tmp)
+                dzt, tc = dz[t, rows], tanh_c[t, rows]
+                np.add(dh_seq[rows, t], dh_nx, out=dh)  # from the output and from step t+1
+                np.multiply(dh, tc, out=da[:, 3 * H :])  # dL/do
+                np.multiply(tc, tc, out=tmp)
                 np.subtract(1.0, tmp, out=tmp)  # 1 - tanh^2(c_t)
                 np.multiply(dh, o, out=dc)
                 dc *= tmp
-                dc += dc_next  # dL/dc_t
+                dc += dc_nx  # dL/dc_t
                 if graves:  # o_t depends on c_t: finish dz_o first, then add its share to dL/dc_t
                     gate_derivative(o, "s", H, out=dsig[:, 3 * H :])
                     np.multiply(da[:, 3 * H :], dsig[:, 3 * H :], out=dzt[:, 3 * H :])
                     dc += np.multiply(dzt[:, 3 * H :], p["w_co"], out=tmp)
                 np.multiply(dc, g, out=da[:, :H])  # dL/di
-                np.multiply(dc, c[t], out=da[:, H : 2 * H])  # dL/df
+                np.multiply(dc, c[t, rows], out=da[:, H : 2 * H])  # dL/df
                 np.multiply(dc, i, out=da[:, 2 * H : 3 * H])  # dL/dg
                 gate_derivative(a[:, :n], kinds[: n // H], H, out=dsig[:, :n])
-                np.multiply(da[:, :n], dsig[:, :n], out=dzt[:, :n])  # dL/dz_t (B, 4H)
-                np.multiply(dc, f, out=dc_next)  # dL/dc_{t-1}
+                np.multiply(da[:, :n], dsig[:, :n], out=dzt[:, :n])  # dL/dz_t (b, 4H)
+                np.multiply(dc, f, out=dc_nx)  # dL/dc_{t-1}
                 if self.peephole:
-                    dc_next += np.multiply(dzt[:, :H], p["w_ci"], out=tmp)
-                    dc_next += np.multiply(dzt[:, H : 2 * H], p["w_cf"], out=tmp)
+                    dc_nx += np.multiply(dzt[:, :H], p["w_ci"], out=tmp)
+                    dc_nx += np.multiply(dzt[:, H : 2 * H], p["w_cf"], out=tmp)
                     if not graves:
-                        dc_next += np.multiply(dzt[:, 3 * H :], p["w_co"], out=tmp)
-                np.matmul(dzt, W_hT, out=dh_next)  # dL/dh_{t-1} through the recurrence
+                        dc_nx += np.multiply(dzt[:, 3 * H :], p["w_co"], out=tmp)
+                np.matmul(dzt, W_hT, out=dh_nx)  # dL/dh_{t-1} through the recurrence
+
+        with blas_threads(loop_threads(B, 4 * H, H)):  # see lstm._blas
+            run_row_blocks(loop, row_blocks(B, 4 * H))
 
         # All weight gradients in ONE GEMM over the B*T rows [1, x_t, h_{t-1}]: (1+D+H, 4H).
         dz2 = dz.reshape(T * B, 4 * H)
@@ -325,10 +334,4 @@ class LSTM(RecurrentLayer):
     @classmethod
     def from_keras(cls, layer):
         """A NumPy copy of a built ``keras.layers.LSTM`` (same weights, same dtype)."""
-        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
-        D, H4 = kernel.shape
-        m = cls(D, H4 // 4, dtype=dtype)
-        m.params["W_x"][...] = kernel
-        m.params["W_h"][...] = recurrent
-        m.params["b"][...] = 0.0 if bias is None else bias
-        return m
+        return cls._copy_keras(layer)

@@ -199,6 +199,17 @@ class RecurrentLayer:
             weights.append(None)
         return weights[0], weights[1], weights[2], np.dtype(weights[0].dtype).name
 
+    @classmethod
+    def _copy_keras(cls, layer):
+        """A new layer of this class holding the weights of the built Keras ``layer``:
+        ``kernel -> W_x``, ``recurrent_kernel -> W_h``, ``bias -> b`` (zeros without a bias)."""
+        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
+        m = cls(kernel.shape[0], kernel.shape[1] // len(cls.gates), dtype=dtype)
+        m.params["W_x"][...] = kernel
+        m.params["W_h"][...] = recurrent
+        m.params["b"][...] = 0.0 if bias is None else bias
+        return m
+
 
 def _fmt(shape):
     return "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"

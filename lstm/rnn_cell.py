@@ -110,9 +110,4 @@ class SimpleRNN(RecurrentLayer):
     @classmethod
     def from_keras(cls, layer):
         """A NumPy copy of a built ``keras.layers.SimpleRNN`` (tanh activation)."""
-        kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
-        m = cls(kernel.shape[0], kernel.shape[1], dtype=dtype)
-        m.params["W_x"][...] = kernel
-        m.params["W_h"][...] = recurrent
-        m.params["b"][...] = 0.0 if bias is None else bias
-        return m
+        return cls._copy_keras(layer)

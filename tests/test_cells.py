@@ -1,6 +1,7 @@
 """The NumPy LSTM, GRU and SimpleRNN against Keras (forward), TensorFlow autodiff (backward)
 and central differences; input checks; activation stability."""
 
+import os
 import warnings
 
 import numpy as np
@@ -325,3 +326,43 @@ def test_sigmoid_accepts_python_scalars_and_0d_arrays():
         s = sigmoid(x)
         assert np.ndim(s) == 0
         np.testing.assert_allclose(s, 1 / (1 + np.exp(-np.float64(x))), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------- batch-parallel loops
+@pytest.mark.parametrize("case", [c for c in GRADCHECK_CASES if c.startswith("LSTM")])
+def test_lstm_row_blocks_in_threads_equal_one_block(case, monkeypatch):
+    """Large batches run the time loop over row blocks in threads (lstm._blas.row_blocks);
+    forced here on a small layer, the result equals the single-block loop's."""
+    from lstm import _blas
+
+    rng = np.random.default_rng([9, len(case)])
+    B, T, D, H = 7, 5, 3, 4
+    m = GRADCHECK_CASES[case](D, H)
+    for v in m.params.values():
+        v[...] = rng.standard_normal(v.shape) * 0.6
+    x, dh = rng.standard_normal((B, T, D)), rng.standard_normal((B, T, H))
+    state = (rng.standard_normal((B, H)), rng.standard_normal((B, H)))
+    dstate = (rng.standard_normal((B, H)), rng.standard_normal((B, H)))
+
+    def run():
+        h_seq, final, cache = m.forward(x, state)
+        dx, grads, d0 = m.backward(dh, cache, dstate)
+        return [h_seq, *final, dx, *grads.values(), *d0]
+
+    single = run()
+    monkeypatch.setattr(_blas, "PARALLEL_WORK", 1)
+    monkeypatch.setattr(_blas, "MIN_ROWS", 2)
+    monkeypatch.setattr(_blas.os, "cpu_count", lambda: 3)
+    blocks = _blas.row_blocks(B, 4 * H)
+    assert [(s.start, s.stop) for s in blocks] == [(0, 2), (2, 4), (4, 7)]
+    for a, b in zip(run(), single, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_row_blocks_stay_whole_for_small_work():
+    from lstm import _blas
+
+    assert _blas.row_blocks(32, 4 * 100) == [slice(0, 32)]  # the small benchmark shape
+    assert len(_blas.row_blocks(128, 4 * 256)) == min(os.cpu_count() or 1, 8)
+    with pytest.raises(ZeroDivisionError):
+        _blas.run_row_blocks(lambda rows: 1 / 0, [slice(0, 1), slice(1, 2)])  # errors surface
