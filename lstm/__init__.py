@@ -7,7 +7,8 @@ states are ``(B, H)``.
 Modules
 -------
 - ``lstm.notebook``  -- one call that makes a chapter notebook quiet and seeded.
-- ``lstm.lstm_cell``  -- ``LSTM``: NumPy LSTM (optional Graves peepholes), forward + BPTT, ``from_keras``.
+- ``lstm.lstm_cell``  -- ``LSTM``: NumPy LSTM (optional Graves peepholes), forward + BPTT, ``from_keras``;
+  ``chrono_bias``.
 - ``lstm.gru_cell``   -- ``GRU``: NumPy GRU in Keras' ``reset_after=True`` form, forward + BPTT.
 - ``lstm.rnn_cell``   -- ``SimpleRNN``: NumPy Elman RNN (tanh), forward + BPTT.
 - ``lstm.recurrent``  -- what the three layers share (checks, Keras-style init, per-gate views).
@@ -26,7 +27,7 @@ Only the NumPy layers are imported by ``import lstm``; the other modules are imp
 
 from .gradcheck import gradcheck
 from .gru_cell import GRU
-from .lstm_cell import LSTM
+from .lstm_cell import LSTM, chrono_bias
 from .rnn_cell import SimpleRNN
 
-__all__ = ["LSTM", "GRU", "SimpleRNN", "gradcheck"]
+__all__ = ["LSTM", "GRU", "SimpleRNN", "chrono_bias", "gradcheck"]

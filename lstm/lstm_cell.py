@@ -62,12 +62,19 @@ How it is made fast (one code path, no second "fast" copy):
   :math:`\delta h_{t-1}`; afterwards ALL weight gradients are one matrix product
   :math:`[\mathbf 1, X, H_{\text{prev}}]^\top \delta Z` ``(1+D+H, 4H)`` over the T*B rows
   ``[1, x_t, h_{t-1}]`` that the forward pass stored, and :math:`\delta X = \delta Z W_x^\top`
-  is one more.
+  is one more;
+* the rows of a batch are independent sequences: for large batches both time loops run over
+  blocks of rows in parallel threads (:func:`lstm._blas.row_blocks`), since NumPy's elementwise
+  work uses one core; the loop body is the same code either way.
+
+:func:`chrono_bias` gives the forget gates a long memory from the start (Tallec & Ollivier
+2018), for the NumPy layer (``params["b"]``) and Keras' (``layer.cell.bias``) alike.
 
 References: Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*; Gers, Schmidhuber &
 Cummins (2000), *Learning to Forget*; Gers & Schmidhuber (2000), *Recurrent nets that time
-and count*; Graves (2013), *Generating Sequences with Recurrent Neural Networks*;
-Keras documentation of ``keras.layers.LSTM``.
+and count*; Graves (2013), *Generating Sequences with Recurrent Neural Networks*; Tallec &
+Ollivier (2018), *Can recurrent neural networks warp time?*; Keras documentation of
+``keras.layers.LSTM``.
 """
 
 from __future__ import annotations
@@ -78,9 +85,45 @@ from ._blas import blas_threads, loop_threads, row_blocks, run_row_blocks
 from .activations import activate_gates, gate_derivative, gate_scale
 from .recurrent import RecurrentLayer
 
-__all__ = ["LSTM"]
+__all__ = ["LSTM", "chrono_bias"]
 
 _OUTPUT_PEEPHOLES = ("c_t", "c_prev")
+
+
+def chrono_bias(hidden_size, max_lag, *, seed=0, dtype="float32"):
+    r"""Chrono initialisation of an LSTM's fused bias ``(4H,)``, gate order i, f, g, o.
+
+    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`; chapter 5 uses it in Keras.
+
+    Tallec & Ollivier (2018): forget-gate biases :math:`b_f = \log u` with
+    :math:`u \sim U[1, T_{\max} - 1]`, input-gate biases :math:`b_i = -b_f`, the candidate and
+    output biases 0. A forget gate at :math:`\sigma(\log u) = 1 - 1/(1 + u)` keeps a cell for
+    about :math:`u` steps, so the units start with memories spread up to ``max_lag`` steps.
+
+    Args:
+        hidden_size: H, units of the layer.
+        max_lag: :math:`T_{\max}`, the longest dependency expected (at least 3).
+        seed: seed of the uniform draw.
+        dtype: dtype of the result.
+
+    Returns:
+        The bias ``(4H,)``: ``m.params["b"][...] = chrono_bias(H, T)`` for :class:`LSTM`, or
+        ``layer.cell.bias.assign(chrono_bias(units, T))`` for ``keras.layers.LSTM``.
+    """
+    for name, value in (("hidden_size", hidden_size), ("max_lag", max_lag)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be an int, got {value!r}")
+    if hidden_size < 1 or max_lag < 3:
+        raise ValueError(
+            f"chrono_bias needs hidden_size >= 1 and max_lag >= 3 (u ~ U[1, max_lag - 1]), "
+            f"got hidden_size={hidden_size}, max_lag={max_lag}"
+        )
+    H = int(hidden_size)
+    b_f = np.log(np.random.default_rng(seed).uniform(1.0, max_lag - 1.0, H))  # (H,)
+    bias = np.zeros(4 * H, dtype)  # (4H,): i, f, g, o
+    bias[H : 2 * H] = b_f  # forget gate: open, a memory of about u steps
+    bias[:H] = -b_f  # input gate: correspondingly closed
+    return bias
 
 
 class LSTM(RecurrentLayer):

@@ -366,3 +366,34 @@ def test_row_blocks_stay_whole_for_small_work():
     assert len(_blas.row_blocks(128, 4 * 256)) == min(os.cpu_count() or 1, 8)
     with pytest.raises(ZeroDivisionError):
         _blas.run_row_blocks(lambda rows: 1 / 0, [slice(0, 1), slice(1, 2)])  # errors surface
+
+
+# ---------------------------------------------------------------------------- chrono initialisation
+def test_chrono_bias_layout_range_and_memory():
+    from lstm import chrono_bias
+
+    H, T = 50, 40
+    b = chrono_bias(H, T, seed=3)
+    assert b.shape == (4 * H,) and b.dtype == np.float32
+    b_i, b_f, b_g, b_o = b.reshape(4, H)
+    assert np.all(b_f >= 0) and np.all(b_f <= np.log(T - 1) + 1e-6)
+    np.testing.assert_array_equal(b_i, -b_f)
+    assert not b_g.any() and not b_o.any()
+    memory = 1 / (1 - 1 / (1 + np.exp(-b_f.astype(np.float64))))  # 1 / (1 - f) = 1 + u steps
+    assert memory.min() >= 2 - 1e-6 and memory.max() <= T + 1e-3 and memory.max() > T / 2
+    np.testing.assert_array_equal(b, chrono_bias(H, T, seed=3))  # seeded
+    assert not np.array_equal(b, chrono_bias(H, T, seed=4))
+    m = LSTM(2, H, seed=0)
+    m.params["b"][...] = chrono_bias(H, T, dtype="float64")  # the NumPy layer takes it as is
+    layer = keras.layers.LSTM(H)
+    layer.build((None, 5, 2))
+    layer.cell.bias.assign(chrono_bias(H, T))  # and Keras' fused bias (same gate order)
+    np.testing.assert_allclose(np.asarray(layer.cell.bias), m.params["b"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("args", [(0, 10), (4, 2), (4.0, 10), (True, 10), (4, "10")])
+def test_chrono_bias_rejects_bad_arguments(args):
+    from lstm import chrono_bias
+
+    with pytest.raises(ValueError, match="hidden_size|max_lag"):
+        chrono_bias(*args)
