@@ -93,22 +93,37 @@ def gate_scale(kinds: str, hidden_size: int, dtype):
     return np.repeat([0.5 if k == "s" else 1.0 for k in kinds], hidden_size).astype(dtype)
 
 
+@functools.lru_cache(maxsize=64)
+def _affine(kinds: str, hidden_size: int, rows: int, dtype: str):
+    """Read-only ``(rows, len(kinds) * H)`` arrays ``(a, b)``: ``a = 1/2, b = 1/2`` in sigmoid
+    blocks, ``a = 1, b = 0`` in tanh blocks."""
+    out = []
+    for values in ({"s": 0.5, "t": 1.0}, {"s": 0.5, "t": 0.0}):
+        row = np.repeat([values[k] for k in kinds], hidden_size).astype(dtype)
+        full = np.ascontiguousarray(np.broadcast_to(row, (rows, row.size)))
+        full.flags.writeable = False
+        out.append(full)
+    return tuple(out)
+
+
 def activate_gates(u, kinds: str, hidden_size: int):
     """In place: ``u <- tanh(u)``, then ``u <- u/2 + 1/2`` on the sigmoid blocks.
 
     ``u`` ``(B, len(kinds) * H)`` holds pre-activations already multiplied by
     :func:`gate_scale` (``z/2`` in sigmoid blocks), so the result is ``sigmoid(z)`` there and
-    ``tanh(z)`` in the tanh blocks: one ``tanh`` call for all gates. The affine step uses
-    scalar operands on column blocks (NumPy is several times slower when it broadcasts a
-    ``(4H,)`` vector over ``(B, 4H)`` than with a scalar).
+    ``tanh(z)`` in the tanh blocks: one ``tanh`` call for all gates. The affine step is
+    ``u * a + b`` with whole ``(B, 4H)`` arrays ``a``, ``b`` (1/2, 1/2 on sigmoid columns;
+    1, 0 on tanh columns, exact there), made once per shape: two calls over the whole block,
+    measured 2-4x faster than scalar operations on each column block, and than broadcasting
+    ``(4H,)`` vectors.
 
     No chapter uses it directly: used by ``LSTM.forward`` and ``GRU.forward``.
     """
     np.tanh(u, out=u)
-    for cols in _runs(kinds, "s", hidden_size):
-        block = u[:, cols]
-        block *= 0.5
-        block += 0.5
+    if "s" in kinds:
+        a, b = _affine(kinds, hidden_size, u.shape[0], u.dtype.str)
+        np.multiply(u, a, out=u)
+        np.add(u, b, out=u)
     return u
 
 
