@@ -276,13 +276,20 @@ class MergeWindows(layers.Layer):
 
 
 # --------------------------------------------------------------------------- models
-def compile_binary(model, learning_rate=1e-3):
+def compile_binary(model, learning_rate=1e-3, decay_steps=None):
     """Compile for binary sentiment: Adam, binary cross-entropy, accuracy. Returns the model.
+
+    ``decay_steps=None`` keeps the learning rate constant; an int makes it follow a cosine from
+    ``learning_rate`` down to 0 over that many updates (``keras.optimizers.schedules.CosineDecay``;
+    Loshchilov & Hutter 2017), and stay at 0 after them.
 
     No chapter uses it directly: used by ``article_model`` and ``sentiment_model``.
     """
+    rate = _check_learning_rate(learning_rate)
+    if decay_steps is not None:
+        rate = keras.optimizers.schedules.CosineDecay(rate, _check_int("decay_steps", decay_steps))
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=_check_learning_rate(learning_rate)),
+        optimizer=keras.optimizers.Adam(learning_rate=rate),
         loss="binary_crossentropy",
         metrics=["accuracy"],
     )
@@ -342,6 +349,7 @@ def sentiment_model(
     spatial_dropout=0.2,
     dropout=0.3,
     learning_rate=2e-3,
+    decay_steps=None,
     compile=True,
     name=None,
 ):
@@ -370,7 +378,10 @@ def sentiment_model(
         spatial_dropout: rate of ``SpatialDropout1D`` on the embeddings (whole embedding
             channels dropped per review); 0 leaves it out.
         dropout: rate of ``Dropout`` before the read-out; 0 leaves it out.
-        learning_rate: Adam's learning rate.
+        learning_rate: Adam's learning rate (the initial one with ``decay_steps``).
+        decay_steps: None for a constant learning rate, or the number of updates over which it
+            decays to 0 along a cosine (:func:`compile_binary`), for example
+            ``epochs * ceil(n_train / batch_size)``.
         compile: compile with :func:`compile_binary`.
         name: model name (default derived from the configuration).
     """
@@ -413,7 +424,7 @@ def sentiment_model(
         x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(1, activation="sigmoid")(x)  # (B, 1)
     model = keras.Model(inputs, outputs, name=name)
-    return compile_binary(model, learning_rate) if compile else model
+    return compile_binary(model, learning_rate, decay_steps) if compile else model
 
 
 def recurrent_param_count(cell, input_dim, units, *, bidirectional=False):

@@ -89,11 +89,29 @@ def test_article_model_rejects_bad_arguments(kwargs, match):
         ({"maxlen": 400, "window": 30}, "multiple of window"),
         ({"window": 50, "pooling": "last"}, "pooling"),
         ({"window": 0}, "window"),
+        ({"decay_steps": 0}, "decay_steps"),
+        ({"decay_steps": True}, "decay_steps"),
+        ({"decay_steps": 10.5}, "decay_steps"),
     ],
 )
 def test_sentiment_model_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         km.sentiment_model(**kwargs)
+
+
+def test_cosine_decay_of_the_learning_rate():
+    kwargs = dict(vocab_size=50, embedding_dim=4, units=3, maxlen=8, learning_rate=2e-3)
+    constant = km.sentiment_model(**kwargs)
+    decayed = km.sentiment_model(**kwargs, decay_steps=10)
+    assert float(constant.optimizer.learning_rate) == pytest.approx(2e-3)
+    schedule = decayed.optimizer._learning_rate  # the schedule Adam evaluates at every update
+    rates = [float(schedule(step)) for step in (0, 5, 10, 20)]
+    assert rates[0] == pytest.approx(2e-3) and rates[1] == pytest.approx(1e-3)  # half-way: cos = 0
+    assert rates[2] == pytest.approx(0.0, abs=1e-12) and rates[3] == pytest.approx(0.0, abs=1e-12)
+    x = np.random.default_rng(0).integers(1, 50, size=(16, 8))
+    y = (x[:, 0] > 25).astype("int64")
+    km.fit(decayed, x, y, batch_size=4, epochs=3, verbose=0)  # 12 updates: the rate ends at 0
+    assert float(decayed.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
 
 
 # ----------------------------------------------------------------------------- masking
