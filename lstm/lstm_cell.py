@@ -64,10 +64,10 @@ How it is made fast (one code path, no second "fast" copy):
   ``[1, x_t, h_{t-1}]`` that the forward pass stored, and :math:`\delta X = \delta Z W_x^\top`
   is one more;
 * the rows of a batch are independent sequences: for large batches both time loops run over
-  blocks of rows in parallel threads (:func:`lstm._blas.row_blocks`), since NumPy's elementwise
+  blocks of rows in parallel threads (``lstm._blas.row_blocks``), since NumPy's elementwise
   work uses one core; the loop body is the same code either way.
 
-:func:`chrono_bias` gives the forget gates a long memory from the start (Tallec & Ollivier
+:func:`lstm.chrono_bias` gives the forget gates a long memory from the start (Tallec & Ollivier
 2018), for the NumPy layer (``params["b"]``) and Keras' (``layer.cell.bias``) alike.
 
 References: Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*; Gers, Schmidhuber &
