@@ -98,7 +98,7 @@ def chrono_bias(hidden_size, max_lag, *, seed=0, dtype="float32"):
     Tallec & Ollivier (2018): forget-gate biases :math:`b_f = \log u` with
     :math:`u \sim U[1, T_{\max} - 1]`, input-gate biases :math:`b_i = -b_f`, the candidate and
     output biases 0. A forget gate at :math:`\sigma(\log u) = 1 - 1/(1 + u)` keeps a cell for
-    about :math:`u` steps, so the units start with memories spread up to ``max_lag`` steps.
+    about :math:`1 + u` steps, so the units start with memories spread up to ``max_lag`` steps.
 
     Args:
         hidden_size: H, units of the layer.
