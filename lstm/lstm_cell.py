@@ -328,6 +328,7 @@ class LSTM(RecurrentLayer):
             b = rows.stop - rows.start
             da = np.empty((b, 4 * H), self.dtype)  # dL/d(activation) at one step
             dsig = np.empty((b, 4 * H), self.dtype)  # activation derivative at one step
+            dtmp = np.empty((b, 4 * H), self.dtype)  # scratch of gate_derivative
             dh, dc, tmp = (np.empty((b, H), self.dtype) for _ in range(3))
             dh_nx, dc_nx = dh_next[rows], dc_next[rows]  # (b, H) views, updated in place
             for t in range(T - 1, -1, -1):
@@ -348,7 +349,7 @@ class LSTM(RecurrentLayer):
                 np.multiply(dc, g, out=da[:, :H])  # dL/di
                 np.multiply(dc, c[t, rows], out=da[:, H : 2 * H])  # dL/df
                 np.multiply(dc, i, out=da[:, 2 * H : 3 * H])  # dL/dg
-                gate_derivative(a[:, :n], kinds[: n // H], H, out=dsig[:, :n])
+                gate_derivative(a[:, :n], kinds[: n // H], H, out=dsig[:, :n], tmp=dtmp[:, :n])
                 np.multiply(da[:, :n], dsig[:, :n], out=dzt[:, :n])  # dL/dz_t (b, 4H)
                 np.multiply(dc, f, out=dc_nx)  # dL/dc_{t-1}
                 if self.peephole:

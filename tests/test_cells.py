@@ -11,7 +11,7 @@ keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
 from lstm import GRU, LSTM, SimpleRNN, gradcheck  # noqa: E402
-from lstm.activations import sigmoid, tanh  # noqa: E402
+from lstm.activations import gate_derivative, sigmoid, tanh  # noqa: E402
 
 CELLS = {"LSTM": (LSTM, keras.layers.LSTM), "GRU": (GRU, keras.layers.GRU),
          "SimpleRNN": (SimpleRNN, keras.layers.SimpleRNN)}
@@ -319,6 +319,26 @@ def test_cells_saturate_without_warnings(cls):
         dx, grads, _ = m.backward(np.ones_like(h_seq), cache)
     assert np.isfinite(h_seq).all() and np.isfinite(dx).all()
     assert all(np.isfinite(g).all() for g in grads.values())
+
+
+@pytest.mark.parametrize("kinds", ["ssts", "sst", "s", "t", "tst"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gate_derivative_equals_one_operation_per_block(kinds, dtype):
+    """The whole-block gate derivative gives exactly the numbers of a - a**2 (sigmoid blocks) and
+    1 - a**2 (tanh blocks) computed block by block, also on a strided view and with its own
+    scratch array."""
+    rng = np.random.default_rng(len(kinds))
+    H, B = 5, 7
+    full = rng.uniform(-1, 1, (B, (len(kinds) + 1) * H)).astype(dtype)
+    a = full[:, : len(kinds) * H]  # a strided view, as LSTM.backward passes for Graves peepholes
+    expected = np.empty_like(a)
+    for j, kind in enumerate(kinds):
+        block = a[:, j * H : (j + 1) * H]
+        expected[:, j * H : (j + 1) * H] = (block - block * block) if kind == "s" else (1 - block * block)
+    for tmp in (None, np.empty_like(a)):
+        out = np.full_like(a, np.nan)
+        assert gate_derivative(a, kinds, H, out, tmp=tmp) is out
+        np.testing.assert_array_equal(out, expected)
 
 
 def test_sigmoid_accepts_python_scalars_and_0d_arrays():
