@@ -58,22 +58,6 @@ def tanh(x, out=None):
     return np.tanh(x, out=out)
 
 
-@functools.lru_cache(maxsize=64)
-def _runs(kinds: str, letter: str, hidden_size: int) -> tuple[slice, ...]:
-    """Column slices of the maximal runs of ``letter`` in ``kinds`` (blocks of H columns)."""
-    runs, j = [], 0
-    while j < len(kinds):
-        if kinds[j] == letter:
-            k = j
-            while k < len(kinds) and kinds[k] == letter:
-                k += 1
-            runs.append(slice(j * hidden_size, k * hidden_size))
-            j = k
-        else:
-            j += 1
-    return tuple(runs)
-
-
 def gate_scale(kinds: str, hidden_size: int, dtype):
     """Per-column pre-scale ``s`` of a fused gate block: 1/2 for sigmoid, 1 for tanh columns.
 
@@ -136,12 +120,12 @@ def gate_derivative(a, kinds: str, hidden_size: int, out, tmp=None):
     """Derivative of each activation from its value ``a``: ``a (1 - a)`` in sigmoid blocks,
     ``1 - a**2`` in tanh blocks. Written into ``out`` (same shape as ``a``).
 
-    The sigmoid blocks get ``a - a**2`` and the tanh blocks ``1 - a**2``. With both kinds,
-    four whole-block operations do it: ``out = a**2`` and ``tmp = a * alpha + beta``, which is
-    exactly ``a`` in sigmoid blocks (``alpha = 1, beta = 0``) and exactly 1 in tanh blocks
-    (``alpha = 0, beta = 1``), then ``out = tmp - out``: the same numbers as one subtraction per
-    column block, in fewer and contiguous calls (measured about 2x faster at the book's
-    shapes). ``tmp`` is a scratch array of ``a``'s shape (None allocates one).
+    With both kinds, four whole-block operations do it: ``out = a**2``, ``tmp = a * alpha + beta``
+    (exactly ``a`` in sigmoid blocks, where ``alpha = 1, beta = 0``; exactly 1 in tanh blocks,
+    where ``alpha = 0, beta = 1``), then ``out = tmp - out``. These are the same numbers as one
+    subtraction per column block (``a - a**2`` or ``1 - a**2``), in fewer, contiguous calls
+    (measured about 2x faster at the book's shapes). ``tmp`` is a scratch array of ``a``'s shape
+    (None allocates one).
 
     No chapter uses it directly: used by ``LSTM.backward``.
     """
