@@ -99,6 +99,7 @@ import numpy as np
 
 __all__ = [
     "load_imdb",
+    "load_imdb_info",
     "get_word_index",
     "tokenize",
     "encode_review",
@@ -572,6 +573,8 @@ def _valid_raw(raw: dict) -> bool:
                 or offsets[-1] != len(ids)
                 or np.any(np.diff(offsets) < 0)
                 or len(raw[f"{split}_labels"]) != n
+                or len(raw[f"{split}_ratings"]) != n
+                or len(raw[f"{split}_review_ids"]) != n
                 or (len(ids) and (ids.min() < 1 or ids.max() > vocab_size))
             ):
                 return False
@@ -704,6 +707,35 @@ def _select(raw, split, order, *, num_words, skip_top, start_char, oov_char, ind
     return x, labels
 
 
+def _check_seed(seed):
+    if seed is not None:
+        _check_int("seed", seed, minimum=0)
+        if seed >= 2**32:
+            raise ValueError(f"seed must be below 2**32, got {seed!r}")
+
+
+def _orders(raw, seed, maxlen, start_char) -> dict:
+    """Which raw review each returned position holds, per split: Keras' shuffle and filter."""
+    rng = np.random.RandomState(seed)
+    orders = {}
+    for split in _SPLITS:  # Keras shuffles train, then test, with one generator
+        order = np.arange(len(raw[f"{split}_labels"]))
+        rng.shuffle(order)
+        orders[split] = order
+    if maxlen is not None:
+        extra = 1 if start_char is not None else 0
+        for split in _SPLITS:
+            lengths = np.diff(raw[f"{split}_offsets"])[orders[split]] + extra
+            orders[split] = orders[split][lengths < maxlen]
+            # (Keras raises only when a split ends up empty.)
+        if not len(orders["train"]) or not len(orders["test"]):
+            raise ValueError(
+                f"After filtering for sequences shorter than maxlen={maxlen}, no sequence "
+                f"was kept. Increase maxlen."
+            )
+    return orders
+
+
 def load_imdb(
     path=None,
     num_words=None,
@@ -748,29 +780,10 @@ def load_imdb(
     """
     _check_ids(num_words, skip_top, start_char, oov_char, index_from)
     _check_int("maxlen", maxlen, minimum=1, allow_none=True)
-    if seed is not None:
-        _check_int("seed", seed, minimum=0)
-        if seed >= 2**32:
-            raise ValueError(f"seed must be below 2**32, got {seed!r}")
+    _check_seed(seed)
     raw = _load_raw(path, cache_dir)
 
-    rng = np.random.RandomState(seed)
-    orders = {}
-    for split in _SPLITS:  # Keras shuffles train, then test, with one generator
-        order = np.arange(len(raw[f"{split}_labels"]))
-        rng.shuffle(order)
-        orders[split] = order
-    if maxlen is not None:
-        extra = 1 if start_char is not None else 0
-        for split in _SPLITS:
-            lengths = np.diff(raw[f"{split}_offsets"])[orders[split]] + extra
-            orders[split] = orders[split][lengths < maxlen]
-            # (Keras raises only when a split ends up empty.)
-        if not len(orders["train"]) or not len(orders["test"]):
-            raise ValueError(
-                f"After filtering for sequences shorter than maxlen={maxlen}, no sequence "
-                f"was kept. Increase maxlen."
-            )
+    orders = _orders(raw, seed, maxlen, start_char)
     options = dict(
         num_words=num_words,
         skip_top=skip_top,
@@ -781,6 +794,37 @@ def load_imdb(
     train = _select(raw, "train", orders["train"], **options)
     test = _select(raw, "test", orders["test"], **options)
     return train, test
+
+
+def load_imdb_info(path=None, maxlen=None, seed=113, start_char=1, *, cache_dir=None):
+    """Where each review of :func:`load_imdb` comes from: its file's review id and rating.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`. A review's file is
+    ``<split>/<pos|neg>/<review id>_<rating>.txt``. The dataset numbers the reviews of one
+    movie with neighbouring ids (within one label folder), which is what
+    :func:`lstm.keras_models.movie_holdout` relies on.
+
+    Args:
+        path, maxlen, seed, start_char, cache_dir: as for :func:`load_imdb`; pass the
+            values given to it, and the arrays line up with its ``x`` and ``y``.
+
+    Returns:
+        ``(train, test)``: two dicts of int64 arrays, ``"review_id"`` (the ``<id>`` of the
+        file name), ``"rating"`` (1-10 stars) and ``"label"`` (equal to ``y``).
+    """
+    _check_int("maxlen", maxlen, minimum=1, allow_none=True)
+    _check_seed(seed)
+    _check_int("start_char", start_char, minimum=0, allow_none=True)
+    raw = _load_raw(path, cache_dir)
+    orders = _orders(raw, seed, maxlen, start_char)
+    return tuple(
+        {
+            "review_id": raw[f"{split}_review_ids"][orders[split]].astype(np.int64),
+            "rating": raw[f"{split}_ratings"][orders[split]].astype(np.int64),
+            "label": raw[f"{split}_labels"][orders[split]].astype(np.int64),
+        }
+        for split in _SPLITS
+    )
 
 
 def get_word_index(path=None, *, cache_dir=None) -> dict[str, int]:

@@ -142,6 +142,58 @@ def split_validation(n, val_split=0.2, seed=0):
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
+def movie_holdout(review_ids, labels, val_split=0.2, seed=0, *, block=500):
+    """Indices ``(train_idx, val_idx)`` of a hold-out that keeps most movies on one side.
+
+    The IMDB dataset numbers the reviews of one movie with neighbouring ids inside each
+    label folder (its URL lists, one line per id, show it; chapter 4 measures it from the
+    text). A random hold-out leaves other reviews of the validation movies in training --
+    their names, characters and plots -- so validation accuracy overstates test accuracy,
+    whose movies are all new. Here each label's ids are cut into blocks of ``block``
+    consecutive ids, and a seeded random ``val_split`` share of every label's blocks is
+    held out whole: a movie can be on both sides only at the two edges of a block, and
+    both labels keep their share.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+
+    Args:
+        review_ids, labels: ``(N,)`` ints per training review, from
+            :func:`lstm.data.load_imdb_info`.
+        val_split: share of each label's blocks held out.
+        seed: seed of the choice of blocks.
+        block: consecutive ids per block.
+    """
+    review_ids = np.asarray(review_ids)
+    labels = np.asarray(labels)
+    if review_ids.ndim != 1 or labels.shape != review_ids.shape or review_ids.size < 2:
+        raise ValueError(
+            f"review_ids and labels must be 1-D of the same length >= 2, got shapes "
+            f"{review_ids.shape} and {labels.shape}"
+        )
+    if not (np.issubdtype(review_ids.dtype, np.integer) and np.issubdtype(labels.dtype, np.integer)):
+        raise ValueError(
+            f"review_ids and labels must be integer arrays, got {review_ids.dtype} and {labels.dtype}"
+        )
+    val_split = _check_rate("val_split", val_split)
+    block = _check_int("block", block)
+    rng = np.random.default_rng(seed)
+    val = np.zeros(len(labels), dtype=bool)
+    for label in np.unique(labels):
+        rows = labels == label
+        blocks = review_ids // block
+        names = np.unique(blocks[rows])
+        n_val = round(len(names) * val_split)
+        if not 1 <= n_val < len(names):
+            raise ValueError(
+                f"label {label} has {len(names)} blocks of {block} ids; val_split={val_split} holds "
+                f"out {n_val} of them: lower block or change val_split so that at least one block "
+                f"is held out and one kept"
+            )
+        chosen = rng.choice(names, size=n_val, replace=False)
+        val |= rows & np.isin(blocks, chosen)
+    return np.flatnonzero(~val), np.flatnonzero(val)
+
+
 def prepare_imdb(
     num_words=ARTICLE["num_words"],
     maxlen=ARTICLE["maxlen"],
@@ -150,6 +202,7 @@ def prepare_imdb(
     val_split=0.2,
     seed=0,
     *,
+    holdout="random",
     data=None,
     path=None,
 ) -> ImdbSplits:
@@ -164,11 +217,18 @@ def prepare_imdb(
         val_split: share of the *training* reviews held out for validation (the test
             set is never used to choose anything).
         seed: seed of the validation hold-out.
+        holdout: ``"random"`` holds out random reviews (:func:`split_validation`);
+            ``"movie"`` holds out whole blocks of neighbouring review ids, so that the
+            validation movies are, like the test movies, mostly unseen in training
+            (:func:`movie_holdout`).
         data: an already loaded ``((x_train, y_train), (x_test, y_test))`` with the same
-            ``num_words`` (saves re-reading the cache); None loads it.
+            ``num_words`` (saves re-reading the cache); None loads it. With
+            ``holdout="movie"`` it must come from ``load_imdb`` with its default ``seed``
+            and no ``maxlen`` (the labels are checked against the files').
         path: passed to ``load_imdb`` (None: ``LSTM_IMDB_PATH``, Keras cache, download).
     """
     num_words = _check_int("num_words", num_words, minimum=4)
+    _check_choice("holdout", holdout, ("random", "movie"))
     if data is None:
         from lstm.data import load_imdb
 
@@ -179,7 +239,19 @@ def prepare_imdb(
             f"data has {len(x_train)} training reviews but {len(y_train)} labels, "
             f"{len(x_test)} test reviews but {len(y_test)} labels"
         )
-    train_idx, val_idx = split_validation(len(x_train), val_split, seed)
+    if holdout == "random":
+        train_idx, val_idx = split_validation(len(x_train), val_split, seed)
+    else:
+        from lstm.data import load_imdb_info
+
+        info, _ = load_imdb_info(path=path)
+        if len(info["label"]) != len(y_train) or np.any(info["label"] != np.asarray(y_train)):
+            raise ValueError(
+                "holdout='movie' needs the training reviews in load_imdb's order (default seed, "
+                f"no maxlen): the {len(y_train)} labels of data do not line up with the "
+                f"{len(info['label'])} review files; pass data=None or load it with load_imdb(num_words=...)"
+            )
+        train_idx, val_idx = movie_holdout(info["review_id"], info["label"], val_split, seed)
     x_train_all = pad(x_train, maxlen, padding, truncating)
     x_test = pad(x_test, maxlen, padding, truncating)
     if x_train_all.max() >= num_words or x_test.max() >= num_words:
@@ -347,6 +419,7 @@ def sentiment_model(
     window=None,
     mask_zero=True,
     spatial_dropout=0.2,
+    word_dropout=0.0,
     dropout=0.3,
     learning_rate=2e-3,
     decay_steps=None,
@@ -377,6 +450,8 @@ def sentiment_model(
         mask_zero: treat id 0 as padding that the recurrent layer and pooling skip.
         spatial_dropout: rate of ``SpatialDropout1D`` on the embeddings (whole embedding
             channels dropped per review); 0 leaves it out.
+        word_dropout: rate at which whole words are dropped in training: their embedding
+            vectors become zeros (``Dropout`` with one draw per word); 0 leaves it out.
         dropout: rate of ``Dropout`` before the read-out; 0 leaves it out.
         learning_rate: Adam's learning rate (the initial one with ``decay_steps``).
         decay_steps: None for a constant learning rate, or the number of updates over which it
@@ -392,6 +467,7 @@ def sentiment_model(
     cell_cls = _CELLS[_check_choice("cell", cell, tuple(_CELLS))]
     _check_choice("pooling", pooling, _POOLINGS)
     spatial_dropout = _check_rate("spatial_dropout", spatial_dropout)
+    word_dropout = _check_rate("word_dropout", word_dropout)
     dropout = _check_rate("dropout", dropout)
     if window is not None:
         window = _check_int("window", window)
@@ -406,6 +482,8 @@ def sentiment_model(
     x = layers.Embedding(vocab_size, embedding_dim, mask_zero=bool(mask_zero))(inputs)  # (B, T, E)
     if spatial_dropout:
         x = layers.SpatialDropout1D(spatial_dropout)(x)
+    if word_dropout:
+        x = layers.Dropout(word_dropout, noise_shape=(None, maxlen, 1), name="word_dropout")(x)
     rnn = cell_cls(units, return_sequences=pooling != "last")
     if bidirectional:
         rnn = layers.Bidirectional(rnn)

@@ -284,6 +284,31 @@ def test_num_words_skip_top_and_maxlen(folder):
         load_imdb(folder, maxlen=2)
 
 
+def test_info_lines_up_with_load_imdb_and_names_each_file(tmp_path):
+    # reviews whose text says which file they are in: "r<id> s<rating>"
+    reviews = {
+        where: [f"{where.replace('/', ' ')} r{i} s{8 if where.endswith('pos') else 2}" + " x" * i
+                for i in range(5)]
+        for where in ("train/pos", "train/neg", "test/pos", "test/neg")
+    }
+    folder = make_folder(tmp_path / "ds", reviews)
+    index = get_word_index(folder)
+    for kwargs in ({}, {"seed": 7}, {"maxlen": 8}, {"maxlen": 8, "start_char": None}):
+        (x, y), (xt, yt) = load_imdb(folder, **kwargs)
+        train, test = data.load_imdb_info(folder, **kwargs)
+        for xs, ys, info in ((x, y, train), (xt, yt, test)):
+            assert len(info["review_id"]) == len(xs) > 0
+            np.testing.assert_array_equal(info["label"], ys)
+            for row, rid, rating, label in zip(xs, info["review_id"], info["rating"], info["label"]):
+                words = decode_review(row, index).split()
+                assert f"r{rid}" in words and f"s{rating}" in words
+                assert ("pos" if label else "neg") in words
+    with pytest.raises(ValueError, match="maxlen"):
+        data.load_imdb_info(folder, maxlen=0)
+    with pytest.raises(ValueError, match="seed"):
+        data.load_imdb_info(folder, seed=-1)
+
+
 # --------------------------------------------------------------------------- encode / decode
 
 

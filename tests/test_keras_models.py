@@ -85,6 +85,7 @@ def test_article_model_rejects_bad_arguments(kwargs, match):
         ({"pooling": "min"}, "pooling"),
         ({"dropout": 1.0}, "dropout"),
         ({"spatial_dropout": -0.1}, "spatial_dropout"),
+        ({"word_dropout": 1.0}, "word_dropout"),
         ({"units": 0}, "units"),
         ({"maxlen": 400, "window": 30}, "multiple of window"),
         ({"window": 50, "pooling": "last"}, "pooling"),
@@ -120,6 +121,20 @@ def _twin_models(builder, maxlens, **kwargs):
     for other in models[1:]:
         other.set_weights(models[0].get_weights())
     return models
+
+
+def test_word_dropout_drops_whole_words_in_training_only():
+    model = km.sentiment_model(vocab_size=50, embedding_dim=8, units=3, maxlen=40, word_dropout=0.5,
+                               spatial_dropout=0, dropout=0)
+    embedded = keras.Model(model.input, model.get_layer("word_dropout").output)
+    x = np.random.default_rng(5).integers(1, 50, size=(16, 40))
+    keras.utils.set_random_seed(1)
+    train = np.asarray(embedded(x, training=True))  # (16, 40, 8)
+    plain = np.asarray(model.layers[1](x))  # the embedding alone
+    dropped = np.all(train == 0, axis=-1)  # (16, 40): words whose whole vector is zero
+    assert 0.35 < dropped.mean() < 0.65
+    np.testing.assert_allclose(train[~dropped], 2 * plain[~dropped], rtol=1e-6)  # kept words scaled by 1/(1-0.5)
+    np.testing.assert_array_equal(np.asarray(embedded(x, training=False)), plain)
 
 
 def _random_weights(model, seed):
@@ -223,6 +238,42 @@ def test_prepare_imdb_holds_out_validation_from_training_set():
     assert not np.array_equal(s.x_val, other.x_val)
 
 
+def test_movie_holdout_keeps_blocks_of_neighbouring_ids_together():
+    rng = np.random.default_rng(3)
+    ids = np.concatenate([rng.permutation(400), rng.permutation(300)])  # two label folders
+    labels = np.repeat([0, 1], [400, 300])
+    train_idx, val_idx = km.movie_holdout(ids, labels, val_split=0.2, seed=1, block=50)
+    assert not set(train_idx) & set(val_idx) and len(train_idx) + len(val_idx) == 700
+    # 20 % of each label's blocks: 8 blocks of label 0 -> 2 held out, 6 of label 1 -> 1
+    assert np.sum(labels[val_idx] == 0) == 100 and np.sum(labels[val_idx] == 1) == 50
+    val_blocks = {(l, i // 50) for l, i in zip(labels[val_idx], ids[val_idx])}
+    train_blocks = {(l, i // 50) for l, i in zip(labels[train_idx], ids[train_idx])}
+    assert not val_blocks & train_blocks and len(val_blocks) == 3
+    again = km.movie_holdout(ids, labels, val_split=0.2, seed=1, block=50)
+    np.testing.assert_array_equal(again[1], val_idx)
+    others = {tuple(km.movie_holdout(ids, labels, val_split=0.2, seed=s, block=50)[1]) for s in range(5)}
+    assert len(others) > 1
+
+
+def test_prepare_imdb_movie_holdout_uses_the_review_files(monkeypatch):
+    data = _fake_data(n_train=40)
+    labels = np.asarray(data[0][1])
+    ids = np.zeros(40, dtype=np.int64)
+    for label in (0, 1):  # ids 0, 250, 500, ... within each label: two reviews per block of 500
+        ids[labels == label] = 250 * np.arange(np.sum(labels == label))
+    import lstm.data
+
+    monkeypatch.setattr(lstm.data, "load_imdb_info",
+                        lambda path=None: ({"review_id": ids, "label": labels}, None))
+    s = km.prepare_imdb(num_words=20, maxlen=6, val_split=0.25, seed=0, holdout="movie", data=data)
+    train_idx, val_idx = km.movie_holdout(ids, labels, 0.25, 0)
+    np.testing.assert_array_equal(s.x_val, km.pad(data[0][0], 6)[val_idx])
+    np.testing.assert_array_equal(s.y_train, labels[train_idx])
+    shuffled = ((data[0][0], 1 - labels), data[1])  # labels that do not line up with the files
+    with pytest.raises(ValueError, match="line up"):
+        km.prepare_imdb(num_words=20, maxlen=6, holdout="movie", data=shuffled)
+
+
 def test_pad_padding_and_truncating_sides():
     seqs = [[5, 6, 7, 8], [9]]
     np.testing.assert_array_equal(km.pad(seqs, 3, "post", "pre"), [[6, 7, 8], [9, 0, 0]])
@@ -240,6 +291,11 @@ def test_pad_padding_and_truncating_sides():
         (lambda d: km.prepare_imdb(num_words=10, data=d), "num_words"),
         (lambda d: km.prepare_imdb(num_words=20, data=((d[0][0], d[0][1][:3]), d[1])), "labels"),
         (lambda d: km.pad([], 5), "empty"),
+        (lambda d: km.prepare_imdb(num_words=20, holdout="movies", data=d), "holdout"),
+        (lambda d: km.movie_holdout([1, 2, 3], [0, 1], 0.2), "same length"),
+        (lambda d: km.movie_holdout([0.5, 1.5], [0, 1], 0.2), "integer"),
+        (lambda d: km.movie_holdout(np.arange(10), np.zeros(10, int), 0.2, block=10), "block"),
+        (lambda d: km.movie_holdout(np.arange(10), np.zeros(10, int), 1.5), "val_split"),
     ],
 )
 def test_data_helpers_reject_bad_input(call, match):
