@@ -12,7 +12,8 @@ The source article's worked example (its section 4) is, in today's Keras 3 spell
 pooling over time, dropout, masking, GRU or SimpleRNN instead of LSTM);
 :func:`prepare_imdb` turns the raw-text loader :func:`lstm.data.load_imdb` into padded
 train / validation / test arrays, with the validation set held out *from the training
-set* (the article validates on the test set, which then stops being a test).
+set* (the article validates on the test set, which then stops being a test), at random or,
+like the test set, by movie (:func:`movie_holdout`).
 :func:`fit`, :func:`evaluate` and :func:`predict` run Keras on arrays through a seeded
 ``tf.data`` pipeline (:func:`to_dataset` says why); :class:`EpochTimer`,
 :class:`EvaluateEachEpoch`, :class:`WeightSnapshots`, :func:`best_epoch` and
