@@ -146,11 +146,12 @@ def split_validation(n, val_split=0.2, seed=0):
 def movie_holdout(review_ids, labels, val_split=0.2, seed=0, *, block=500):
     """Indices ``(train_idx, val_idx)`` of a hold-out that keeps most movies on one side.
 
-    The IMDB dataset numbers the reviews of one movie with neighbouring ids inside each
-    label folder (its URL lists, one line per id, show it; chapter 4 measures it from the
-    text). A random hold-out leaves other reviews of the validation movies in training --
-    their names, characters and plots -- so validation accuracy overstates test accuracy,
-    whose movies are all new. Here each label's ids are cut into blocks of ``block``
+    The IMDB dataset's training and test sets are about disjoint sets of movies (its
+    README), and it numbers the reviews of one movie with neighbouring ids inside each
+    label folder (chapter 4 measures this from the text: neighbouring reviews share many
+    more rare words than random pairs). A random hold-out leaves other reviews of the
+    validation movies in training -- their names, characters and plots -- so validation
+    accuracy overstates test accuracy, whose movies are all new. Here each label's ids are cut into blocks of ``block``
     consecutive ids, and a seeded random ``val_split`` share of every label's blocks is
     held out whole: a movie can be on both sides only at the two edges of a block, and
     both labels keep their share.
@@ -178,10 +179,10 @@ def movie_holdout(review_ids, labels, val_split=0.2, seed=0, *, block=500):
     val_split = _check_rate("val_split", val_split)
     block = _check_int("block", block)
     rng = np.random.default_rng(seed)
+    blocks = review_ids // block  # (N,) the block of each review, within its label
     val = np.zeros(len(labels), dtype=bool)
     for label in np.unique(labels):
         rows = labels == label
-        blocks = review_ids // block
         names = np.unique(blocks[rows])
         n_val = round(len(names) * val_split)
         if not 1 <= n_val < len(names):
