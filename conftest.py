@@ -6,6 +6,7 @@ before any kernel starts. TensorFlow is kept quiet and deterministic the same wa
 """
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -16,3 +17,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+# nbval compares words exactly and numbers within each cell's tolerance (tests/nbcompare.py).
+sys.path.insert(0, str(ROOT / "tests"))
+import nbcompare  # noqa: E402
+
+nbcompare.install()

@@ -3,7 +3,12 @@
 Every chapter starts with a hidden cell::
 
     from lstm.notebook import setup
-    setup(seed=0)
+    SEED = setup(seed=0)
+
+and derives every seed it uses from ``SEED`` (``seed=SEED``, ``seed=SEED + 1``, ...). The
+stored outputs are made with ``SEED = 0``. To measure how far a chapter's results move with
+the seed (``tools/spread.py``), set the environment variable ``LSTM_BOOK_SEED``: ``setup``
+then uses it instead of its argument. It exists for that purpose only.
 
 ``setup`` must run before TensorFlow or Keras is imported, because TensorFlow reads its
 logging variables once, at import time. It is introduced in chapter 1.
@@ -26,7 +31,11 @@ TF_ENVIRONMENT = {
 }
 
 
-def setup(seed: int = 0, *, deterministic: bool = True) -> None:
+#: The environment variable that overrides ``setup``'s seed (for ``tools/spread.py`` only).
+SEED_VARIABLE = "LSTM_BOOK_SEED"
+
+
+def setup(seed: int = 0, *, deterministic: bool = True) -> int:
     """Seed Python, NumPy and (if installed) Keras/TensorFlow, and silence TensorFlow.
 
     Introduced in :doc:`chapter 1 </chapters/01_background>`.
@@ -36,11 +45,19 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> None:
         deterministic: also ask TensorFlow for deterministic kernels
             (``tf.config.experimental.enable_op_determinism``).
 
+    Returns:
+        The seed in force: ``seed``, or the value of ``LSTM_BOOK_SEED`` when that is set.
+
     Raises:
-        ValueError: if ``seed`` is not a non-negative integer.
+        ValueError: if ``seed`` (or ``LSTM_BOOK_SEED``) is not a non-negative integer.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    override = os.environ.get(SEED_VARIABLE)
+    if override is not None:
+        if not override.isdigit():
+            raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {override!r}")
+        seed = int(override)
     if "tensorflow" in sys.modules:
         for key, value in TF_ENVIRONMENT.items():
             if os.environ.get(key) != value:
@@ -57,10 +74,11 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> None:
     try:
         import keras
     except ImportError:  # the NumPy chapters work without TensorFlow
-        return
+        return seed
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")  # tf.distribute's INFO lines, retracing warnings
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    return seed

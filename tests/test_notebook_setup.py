@@ -43,3 +43,22 @@ def test_setup_after_tensorflow_import_with_other_settings_is_an_error():
 def test_environment_is_quiet_and_deterministic():
     assert TF_ENVIRONMENT["TF_CPP_MIN_LOG_LEVEL"] == "3"
     assert TF_ENVIRONMENT["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_setup_returns_its_seed_and_the_environment_overrides_it(monkeypatch):
+    monkeypatch.delenv("LSTM_BOOK_SEED", raising=False)
+    assert setup(seed=4) == 4
+    monkeypatch.setenv("LSTM_BOOK_SEED", "2")
+    assert setup(seed=0) == 2
+    import numpy as np
+
+    first = np.random.rand()
+    setup(seed=0)
+    assert np.random.rand() == first  # seeded with 2 both times
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5", ""])
+def test_bad_seed_variable_is_a_clear_error(monkeypatch, value):
+    monkeypatch.setenv("LSTM_BOOK_SEED", value)
+    with pytest.raises(ValueError, match="LSTM_BOOK_SEED must be a non-negative integer"):
+        setup(seed=0)

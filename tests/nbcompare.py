@@ -1,0 +1,204 @@
+"""Compare notebook outputs: the words exactly, the numbers within a tolerance.
+
+nbval re-executes every chapter and compares each output with the stored one. Compared as
+plain strings, two runs on different CPUs disagree in the last bits of a float (another
+OpenBLAS kernel, another SIMD path in NumPy, libm or TensorFlow), and a training run amplifies
+that. This module keeps nbval as the runner and changes only what "equal" means:
+
+* every string output (stdout, stderr, ``text/plain``, ``text/html``, glued values) is split
+  into its *skeleton* (the text with each number replaced by a marker, white space folded) and
+  its *numbers*; the skeletons must match exactly, and each pair of numbers must satisfy
+  ``|test - ref| <= atol + rtol * |ref|``;
+* the default tolerance, :data:`DEFAULT`, is float noise (``rtol = 1e-9``, ``atol = 0``): pure
+  arithmetic still has to match to nine digits;
+* a cell whose numbers come from training declares its own tolerance in its metadata,
+  sized from measurement (``tools/spread.py``; the table is in ``running.md``)::
+
+      "tolerance": {"rtol": 0, "atol": 0.02, "why": "one-epoch accuracy; spread 0.008"}
+
+* images (PNG, JPEG, SVG, glued figures) are not compared: the numbers behind every figure
+  are printed or glued, and those are.
+
+:func:`install` plugs this into nbval (``conftest.py`` calls it). ``tools/spread.py`` uses
+:func:`flatten` and :func:`number_pairs` to measure how far each number moves.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+#: A number as printed by Python, NumPy, Keras or an f-string: an optional sign, digits with
+#: optional thousands separators, a fraction, an exponent; or nan / inf.
+NUMBER = re.compile(
+    r"(?<![\w.])"  # not the tail of an identifier (h_1, x2) or of another number
+    r"(?:[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b)"
+)
+MARK = "\N{NUMERO SIGN}"  # what a number becomes in a skeleton
+#: Output keys that are pictures, never compared (nbval already skips image/png and image/jpeg).
+IMAGE_KEYS = ("image/svg+xml", "application/papermill.record/image/png",
+              "application/papermill.record/image/jpeg", "application/papermill.record/image/svg+xml")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|test - ref| <= atol + rtol * |ref|`` for every pair of numbers."""
+
+    rtol: float = 1e-9
+    atol: float = 0.0
+
+    def __post_init__(self):
+        for name in ("rtol", "atol"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"tolerance {name} must be a number >= 0, got {value!r}")
+
+    def allows(self, ref: float, test: float) -> bool:
+        if math.isnan(ref) or math.isnan(test):
+            return math.isnan(ref) and math.isnan(test)
+        if math.isinf(ref) or math.isinf(test):
+            return ref == test
+        return abs(test - ref) <= self.atol + self.rtol * abs(ref)
+
+
+DEFAULT = Tolerance()
+
+
+def tolerance_of(metadata: dict) -> Tolerance:
+    """The tolerance a cell declares in ``metadata["tolerance"]``, else :data:`DEFAULT`.
+
+    Raises:
+        ValueError: if the entry is not a dict of ``rtol``/``atol`` (and an optional ``why``).
+    """
+    spec = metadata.get("tolerance")
+    if spec is None:
+        return DEFAULT
+    if not isinstance(spec, dict) or set(spec) - {"rtol", "atol", "why"} or not set(spec) & {"rtol", "atol"}:
+        raise ValueError(
+            f"a cell's 'tolerance' metadata must be a dict with 'rtol' and/or 'atol' (and 'why'), got {spec!r}"
+        )
+    return Tolerance(rtol=spec.get("rtol", DEFAULT.rtol), atol=spec.get("atol", DEFAULT.atol))
+
+
+def _value(token: str) -> float:
+    return float(token.replace(",", ""))
+
+
+def split(text: str) -> tuple[str, list[float]]:
+    """``text`` as (skeleton, numbers): numbers become a marker, runs of white space one space."""
+    numbers = [_value(m.group()) for m in NUMBER.finditer(text)]
+    skeleton = " ".join(NUMBER.sub(MARK, text).split())
+    return skeleton, numbers
+
+
+def number_pairs(ref: str, test: str) -> list[tuple[float, float]] | None:
+    """The pairs of numbers of two strings, or None if their words (skeletons) differ."""
+    (ref_skel, ref_nums), (test_skel, test_nums) = split(ref), split(test)
+    if ref_skel != test_skel or len(ref_nums) != len(test_nums):
+        return None
+    return list(zip(ref_nums, test_nums))
+
+
+def difference(ref: str, test: str, tol: Tolerance = DEFAULT) -> str | None:
+    """Why ``test`` does not match ``ref`` under ``tol``, or None when it does."""
+    if ref == test:
+        return None
+    pairs = number_pairs(ref, test)
+    if pairs is None:
+        return "the words differ (numbers aside):\n  ref:  " + split(ref)[0] + "\n  test: " + split(test)[0]
+    bad = [(i, r, t) for i, (r, t) in enumerate(pairs) if not tol.allows(r, t)]
+    if not bad:
+        return None
+    lines = [f"{len(bad)} of {len(pairs)} numbers differ beyond rtol={tol.rtol:g}, atol={tol.atol:g}:"]
+    for i, r, t in bad[:10]:
+        lines.append(f"  number {i + 1}: stored {r!r}, now {t!r} (|diff| = {abs(t - r):.3g})")
+    return "\n".join(lines)
+
+
+class Output(str):
+    """A sanitized output string whose ``==`` is :func:`difference` under the cell's tolerance.
+
+    nbval compares ``ref_out != test_out``; handing it these instead of plain strings changes
+    what equal means without changing nbval's own logic.
+    """
+
+    tol: Tolerance = DEFAULT
+    why: str | None = None
+
+    def __new__(cls, text: str, tol: Tolerance):
+        obj = super().__new__(cls, text)
+        obj.tol = tol
+        return obj
+
+    def __eq__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        why = difference(str(self), str(other), self.tol)
+        if why is not None:
+            self.why = why
+            if isinstance(other, Output):
+                other.why = why
+        return why is None
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = str.__hash__
+
+
+def flatten(outputs: list) -> dict[str, list]:
+    """A cell's outputs as nbval compares them: one list of values per key (stream name or MIME type)."""
+    from nbval.plugin import coalesce_streams, transform_streams_for_comparison
+
+    skip = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
+            "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg", *IMAGE_KEYS}
+    flat: dict[str, list] = {}
+    for out in transform_streams_for_comparison(coalesce_streams(outputs)):
+        for key, value in out.items():
+            if key in skip:
+                continue
+            if key == "data":
+                for mime, data in value.items():
+                    if mime not in skip:
+                        flat.setdefault(mime, []).append(data)
+            else:
+                flat.setdefault(key, []).append(value)
+    return flat
+
+
+def install() -> None:
+    """Make nbval compare numbers with tolerance and skip glued images (called from conftest)."""
+    from nbval import plugin
+
+    cell_cls, file_cls = plugin.IPyNbCell, plugin.IPyNbFile
+    if getattr(cell_cls, "_numbers_tolerant", False):
+        return
+    # nbval calls super(IPyNbCell, self) by global name, so subclasses put in its place would
+    # recurse: wrap the three methods on its own classes instead.
+    file_init, cell_sanitize, cell_format = file_cls.__init__, cell_cls.sanitize, cell_cls.format_output_compare
+
+    def __init__(self, *args, **kwargs):
+        file_init(self, *args, **kwargs)
+        self.skip_compare = tuple(self.skip_compare) + IMAGE_KEYS
+
+    def sanitize(self, s):
+        s = cell_sanitize(self, s)
+        return Output(s, tolerance_of(self.cell.metadata)) if isinstance(s, str) else s
+
+    def format_output_compare(self, key, left, right):
+        cell_format(self, key, left, right)
+        why = getattr(left, "why", None) or getattr(right, "why", None)
+        if why:
+            self.comparison_traceback.append(why)
+
+    file_cls.__init__ = __init__
+    cell_cls.sanitize = sanitize
+    cell_cls.format_output_compare = format_output_compare
+    cell_cls._numbers_tolerant = True
+
+
+def pytest_configure(config):
+    """Used as a plugin (``pytest -p nbcompare``), install at start-up."""
+    install()

@@ -1,0 +1,164 @@
+"""How far does each number in the stored notebooks move on another machine, or another seed?
+
+    python tools/spread.py run [--variants kernel seed1 seed2] [chapters/*.ipynb]
+    python tools/spread.py table [--variants ...] [chapters/*.ipynb]
+
+``run`` re-executes the notebooks under each variant, in a fresh kernel, and writes the executed
+copies to ``_build/spread/VARIANT/`` (the stored notebooks are left alone):
+
+* ``kernel``: another OpenBLAS kernel (``OPENBLAS_CORETYPE=Sandybridge``, or ``Haswell`` where
+  Sandybridge is already in force): the same code on a slightly different floating-point path,
+  which is what another CPU is;
+* ``seed1``, ``seed2``: ``LSTM_BOOK_SEED=1`` or ``2``, which :func:`lstm.notebook.setup` hands to
+  every seed in the chapter: what a long training run may amplify the first variant into.
+
+``table`` compares every code cell's numbers with the stored ones (the words must match; see
+``tests/nbcompare.py``) and prints, per chapter, each cell whose numbers moved: the largest
+absolute and relative change under each variant, the tolerance the cell declares, and whether the
+kernel variant fits inside it. A cell that raised under a variant (an asserted claim that no longer
+holds) is listed with its error. The table in ``running.md`` comes from here. Several hours of
+CPU for the whole book on 2 cores (chapter 4 dominates); pass notebooks to do fewer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
+import nbcompare  # noqa: E402
+import run_notebooks  # noqa: E402
+
+OUT = ROOT / "_build" / "spread"
+
+
+def _other_kernel() -> str:
+    return "Haswell" if os.environ.get("OPENBLAS_CORETYPE", "").lower() == "sandybridge" else "Sandybridge"
+
+
+VARIANTS = {
+    "kernel": lambda: {"OPENBLAS_CORETYPE": _other_kernel()},
+    "seed1": lambda: {"LSTM_BOOK_SEED": "1"},
+    "seed2": lambda: {"LSTM_BOOK_SEED": "2"},
+}
+
+
+def run(variants: list[str], notebooks: list[Path]) -> None:
+    for name in variants:
+        env = VARIANTS[name]()
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            for path in notebooks:
+                seconds = run_notebooks.run(path, out=_mkdir(OUT / name) / path.name)
+                print(f"{name} {env}: {path} executed in {seconds:.1f} s", flush=True)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cell_change(ref_cell, test_cell) -> dict:
+    """Largest absolute and relative change of a code cell's numbers; 'words' if its text changed."""
+    errors = [o for o in test_cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        return {"error": f"{errors[0]['ename']}: {errors[0]['evalue']}"[:160]}
+    ref, test = nbcompare.flatten(ref_cell.outputs), nbcompare.flatten(test_cell.outputs)
+    if set(ref) != set(test) or any(len(ref[k]) != len(test[k]) for k in ref):
+        return {"words": f"outputs {sorted(ref)} became {sorted(test)}"}
+    abs_max = rel_max = 0.0
+    count = 0
+    for key in ref:
+        for r, t in zip(ref[key], test[key]):
+            if not isinstance(r, str):
+                if r != t:
+                    return {"words": f"{key} changed"}
+                continue
+            pairs = nbcompare.number_pairs(r, t)
+            if pairs is None:
+                return {"words": nbcompare.difference(r, t).splitlines()[-1][:160]}
+            for a, b in pairs:
+                count += 1
+                if a != b:
+                    d = abs(b - a)
+                    abs_max = max(abs_max, d)
+                    rel_max = max(rel_max, d / abs(a) if a else float("inf"))
+    return {"abs": abs_max, "rel": rel_max, "count": count}
+
+
+def _fits(change: dict, tol: nbcompare.Tolerance) -> bool:
+    """Whether a change fits a tolerance: a sufficient test from the per-cell maxima."""
+    if "abs" not in change:
+        return False
+    return change["abs"] == 0 or change["abs"] <= tol.atol or change["rel"] <= tol.rtol
+
+
+def table(variants: list[str], notebooks: list[Path]) -> None:
+    for path in notebooks:
+        ref = nbformat.read(path, as_version=4)
+        runs = {}
+        for name in variants:
+            copy = OUT / name / path.name
+            if copy.exists():
+                runs[name] = nbformat.read(copy, as_version=4)
+        if not runs:
+            print(f"\n## {path.name}: no variant runs under {OUT}")
+            continue
+        print(f"\n## {path.name}\n")
+        print("| cell | declared tolerance | " + " | ".join(runs) + " | kernel variant within tolerance |")
+        print("|---|---|" + "---|" * len(runs) + "---|")
+        code = [c for c in ref.cells if c.cell_type == "code"]
+        moved = 0
+        for index, cell in enumerate(code):
+            changes = {}
+            for name, nb in runs.items():
+                test_code = [c for c in nb.cells if c.cell_type == "code"]
+                if len(test_code) != len(code):
+                    sys.exit(f"{name}/{path.name} has {len(test_code)} code cells, the stored one {len(code)}: re-run it")
+                changes[name] = cell_change(cell, test_code[index])
+            if all(c.get("abs", 1) == 0 for c in changes.values()):
+                continue
+            moved += 1
+            tol = nbcompare.tolerance_of(cell.metadata)
+            tags = cell.metadata.get("tags", [])
+            declared = "ignored (nbval-ignore-output)" if "nbval-ignore-output" in tags else (
+                "default" if tol == nbcompare.DEFAULT else f"rtol {tol.rtol:g}, atol {tol.atol:g}")
+            cells = []
+            for c in changes.values():
+                if "error" in c:
+                    cells.append(f"**raised** {c['error']}")
+                elif "words" in c:
+                    cells.append(f"**words** {c['words']}")
+                else:
+                    cells.append(f"abs {c['abs']:.3g}, rel {c['rel']:.3g} ({c['count']} numbers)")
+            kernel = changes.get("kernel")
+            verdict = "" if kernel is None else ("yes" if _fits(kernel, tol) or "ignore" in declared else "**no**")
+            print(f"| {index} | {declared} | " + " | ".join(cells) + f" | {verdict} |")
+        print(f"\n{moved} of {len(code)} code cells moved under some variant.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "table"])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
+    (run if args.command == "run" else table)(args.variants, notebooks)
+
+
+if __name__ == "__main__":
+    main()
