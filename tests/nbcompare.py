@@ -6,7 +6,8 @@ OpenBLAS kernel, another SIMD path in NumPy, libm or TensorFlow), and a training
 that. This module keeps nbval as the runner and changes only what "equal" means:
 
 * every string output (stdout, stderr, ``text/plain``, ``text/html``, glued values) is split
-  into its *skeleton* (the text with each number replaced by a marker, white space folded) and
+  into its *skeleton* (the text with each number replaced by a marker, white space folded, and
+  dropped next to a number, where it only pads the number to a column's width) and
   its *numbers*; the skeletons must match exactly, and each pair of numbers must satisfy
   ``|test - ref| <= atol + rtol * |ref|``;
 * the default tolerance, :data:`DEFAULT`, is float noise (``rtol = 1e-9``, ``atol = 0``): pure
@@ -86,9 +87,14 @@ def _value(token: str) -> float:
 
 
 def split(text: str) -> tuple[str, list[float]]:
-    """``text`` as (skeleton, numbers): numbers become a marker, runs of white space one space."""
+    """``text`` as (skeleton, numbers): numbers become a marker, runs of white space one space.
+
+    White space next to a number is dropped: a column or a NumPy array pads a number to its
+    width (``[[ 0.5 -0.2]]`` against ``[[-0.5  0.2]]``), so the padding moves with the value.
+    """
     numbers = [_value(m.group()) for m in NUMBER.finditer(text)]
     skeleton = " ".join(NUMBER.sub(MARK, text).split())
+    skeleton = re.sub(rf"\s*{MARK}\s*", MARK, skeleton)
     return skeleton, numbers
 
 
@@ -150,8 +156,11 @@ class Output(str):
 
 def flatten(outputs: list) -> dict[str, list]:
     """A cell's outputs as nbval compares them: one list of values per key (stream name or MIME type)."""
+    import copy
+
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
+    outputs = copy.deepcopy(outputs)  # coalesce_streams joins stream texts in place
     skip = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
             "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg", *IMAGE_KEYS}
     flat: dict[str, list] = {}

@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 def test_split_keeps_words_and_reads_numbers():
     skeleton, numbers = split("loss 0.7556 - acc: 87.5%  (25,000 reviews, 1e-05, -3, nan)\nW_xh1 h_t-1")
-    assert skeleton == "loss № - acc: №% (№ reviews, №, №, №) W_xh1 h_t-№"
+    assert skeleton == "loss№- acc:№% (№reviews,№,№,№) W_xh1 h_t-№"
     assert numbers[:5] == [0.7556, 87.5, 25000.0, 1e-05, -3.0]
     assert numbers[5] != numbers[5]  # nan
 
@@ -40,6 +40,7 @@ def test_changed_words_fail_even_with_a_wide_tolerance():
     assert "words differ" in difference("RNN fails at k = 40", "RNN succeeds at k = 40", wide)
     assert "words differ" in difference("a 1 b", "a 1 b 2", wide)  # a number more
     assert difference("a  1\n b", "a 1 b", wide) is None  # white space is folded
+    assert difference("[[ 0.5 -0.25]]", "[[-0.5  0.25]]", wide) is None  # and pads numbers to a width
 
 
 def test_nan_and_inf_match_only_themselves():

@@ -1,6 +1,6 @@
 """How far does each number in the stored notebooks move on another machine, or another seed?
 
-    python tools/spread.py run [--variants kernel seed1 seed2] [chapters/*.ipynb]
+    python tools/spread.py run [--variants kernel,seed1,seed2] [chapters/*.ipynb]
     python tools/spread.py table [--variants ...] [chapters/*.ipynb]
 
 ``run`` re-executes the notebooks under each variant, in a fresh kernel, and writes the executed
@@ -154,8 +154,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["run", "table"])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
-    args = parser.parse_args(argv)
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated, from {', '.join(VARIANTS)} (default: all)")
+    args = parser.parse_intermixed_args(argv)
+    args.variants = args.variants.split(",")
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variant(s) {sorted(unknown)}: choose from {', '.join(VARIANTS)}")
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     (run if args.command == "run" else table)(args.variants, notebooks)
 
