@@ -46,7 +46,7 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
             (``tf.config.experimental.enable_op_determinism``).
 
     Returns:
-        The seed in force: ``seed``, or the value of ``LSTM_BOOK_SEED`` when that is set.
+        int: the seed in force, ``seed`` or the value of ``LSTM_BOOK_SEED`` when that is set.
 
     Raises:
         ValueError: if ``seed`` (or ``LSTM_BOOK_SEED``) is not a non-negative integer.
