@@ -13,7 +13,7 @@ that. This module keeps nbval as the runner and changes only what "equal" means:
 * the default tolerance, :data:`DEFAULT`, is float noise (``rtol = 1e-9``, ``atol = 0``): pure
   arithmetic still has to match to nine digits;
 * a cell whose numbers come from training declares its own tolerance in its metadata,
-  sized from measurement (``tools/spread.py``; the table is in ``running.md``)::
+  sized from measurement (``tools/spread.py``; see ``running.md``) and saying so in ``why``::
 
       "tolerance": {"rtol": 0, "atol": 0.02, "why": "one-epoch accuracy; spread 0.008"}
 
@@ -70,14 +70,17 @@ def tolerance_of(metadata: dict) -> Tolerance:
     """The tolerance a cell declares in ``metadata["tolerance"]``, else :data:`DEFAULT`.
 
     Raises:
-        ValueError: if the entry is not a dict of ``rtol``/``atol`` (and an optional ``why``).
+        ValueError: if the entry is not a dict of ``rtol`` and/or ``atol`` with a ``why`` that says
+            what measurement sized it.
     """
     spec = metadata.get("tolerance")
     if spec is None:
         return DEFAULT
-    if not isinstance(spec, dict) or set(spec) - {"rtol", "atol", "why"} or not set(spec) & {"rtol", "atol"}:
+    if (not isinstance(spec, dict) or set(spec) - {"rtol", "atol", "why"} or not set(spec) & {"rtol", "atol"}
+            or not isinstance(spec.get("why"), str) or not spec["why"].strip()):
         raise ValueError(
-            f"a cell's 'tolerance' metadata must be a dict with 'rtol' and/or 'atol' (and 'why'), got {spec!r}"
+            "a cell's 'tolerance' metadata must be a dict with 'rtol' and/or 'atol' and a 'why' that names "
+            f"the measurement it was sized from, got {spec!r}"
         )
     return Tolerance(rtol=spec.get("rtol", DEFAULT.rtol), atol=spec.get("atol", DEFAULT.atol))
 

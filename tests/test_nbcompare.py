@@ -56,7 +56,8 @@ def test_number_pairs():
 
 @pytest.mark.parametrize(
     "spec",
-    [{"rtol": -1}, {"atol": "0.1"}, {"tol": 0.1}, {"why": "no number"}, 0.1, {"atol": True}],
+    [{"rtol": -1, "why": "x"}, {"atol": "0.1", "why": "x"}, {"tol": 0.1, "why": "x"}, {"why": "no number"}, 0.1,
+     {"atol": True, "why": "x"}, {"atol": 0.1}, {"atol": 0.1, "why": " "}],
 )
 def test_bad_tolerance_metadata_is_a_clear_error(spec):
     with pytest.raises(ValueError, match="tolerance"):

@@ -16,18 +16,21 @@ copies to ``_build/spread/VARIANT/`` (the stored notebooks are left alone):
 ``tests/nbcompare.py``) and prints, per chapter, each cell whose numbers moved: the largest
 absolute and relative change under each variant, the tolerance the cell declares, and whether the
 kernel variant fits inside it. A cell that raised under a variant (an asserted claim that no longer
-holds) is listed with its error. The table in ``running.md`` comes from here. Several hours of
-CPU for the whole book on 2 cores (chapter 4 dominates); pass notebooks to do fewer.
+holds) is listed with its error; outputs are sanitized first with nbval's rules
+(``tests/nbval_sanitize.cfg``), as the tests do. A variant of the whole book takes about half an
+hour on 2 cores, two thirds of it chapter 4; pass notebooks to do fewer.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
 import nbformat
+from nbval.plugin import get_sanitize_patterns
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -36,6 +39,16 @@ import nbcompare  # noqa: E402
 import run_notebooks  # noqa: E402
 
 OUT = ROOT / "_build" / "spread"
+#: nbval's sanitizing rules (timings, addresses), applied before comparing, as the tests do.
+SANITIZE = [(re.compile(regex), replace)
+            for regex, replace in get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())]
+
+
+def _sanitize(value):
+    if isinstance(value, str):
+        for regex, replace in SANITIZE:
+            value = regex.sub(replace, value)
+    return value
 
 
 def _other_kernel() -> str:
@@ -76,7 +89,10 @@ def cell_change(ref_cell, test_cell) -> dict:
     errors = [o for o in test_cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
         return {"error": f"{errors[0]['ename']}: {errors[0]['evalue']}"[:160]}
-    ref, test = nbcompare.flatten(ref_cell.outputs), nbcompare.flatten(test_cell.outputs)
+    ref, test = (
+        {key: [_sanitize(v) for v in values] for key, values in nbcompare.flatten(cell.outputs).items()}
+        for cell in (ref_cell, test_cell)
+    )
     if set(ref) != set(test) or any(len(ref[k]) != len(test[k]) for k in ref):
         return {"words": f"outputs {sorted(ref)} became {sorted(test)}"}
     abs_max = rel_max = 0.0
