@@ -155,9 +155,9 @@ def table(variants: list[str], notebooks: list[Path]) -> None:
             cells = []
             for c in changes.values():
                 if "error" in c:
-                    cells.append(f"**raised** {c['error']}")
+                    cells.append(f"**raised** {c['error']}".replace("|", "/"))
                 elif "words" in c:
-                    cells.append(f"**words** {c['words']}")
+                    cells.append(f"**words** {c['words']}".replace("|", "/"))
                 else:
                     cells.append(f"abs {c['abs']:.3g}, rel {c['rel']:.3g} ({c['count']} numbers)")
             kernel = changes.get("kernel")
