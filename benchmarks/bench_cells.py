@@ -8,7 +8,7 @@ Run from the repository root::
 For each shape (float32) it times, forward only and forward + backward (gradients of
 ``sum(h_seq)`` w.r.t. the input and every weight):
 
-* ``numpy lstm.LSTM``      -- this package (:mod:`lstm.lstm_cell`);
+* ``numpy lstm.LSTM``      -- this package (:mod:`lstm.core.lstm`);
 * ``numpy matmul floor``   -- the same matrix products alone, nothing else: one input GEMM
   plus T recurrent GEMMs forward; T recurrent GEMMs plus the weight- and input-gradient
   GEMMs backward (same shapes, layouts and BLAS thread policy as ``lstm.LSTM``). No
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 import numpy as np  # noqa: E402
 
 from lstm import LSTM  # noqa: E402
-from lstm._blas import blas_threads, loop_threads  # noqa: E402
+from lstm.core.threads import blas_threads, loop_threads  # noqa: E402
 
 SHAPES = {"small": (32, 50, 100, 100), "large": (128, 200, 128, 256)}  # (B, T, D, H)
 
@@ -180,8 +180,11 @@ def clock_name():
 
 
 def run(shape_names, repeats, skip_keras, skip_torch, threads=None):
-    candidates = [("numpy lstm.LSTM", numpy_lstm), ("numpy matmul floor", matmul_floor),
-                  ("numpy tanh alone", activations_alone)]
+    candidates = [
+        ("numpy lstm.LSTM", numpy_lstm),
+        ("numpy matmul floor", matmul_floor),
+        ("numpy tanh alone", activations_alone),
+    ]
     if not skip_keras:
         if threads is not None:
             import tensorflow as tf
@@ -204,25 +207,31 @@ def run(shape_names, repeats, skip_keras, skip_torch, threads=None):
         except ImportError:
             pass
 
-    from lstm import _blas
+    from lstm.core import threads as _blas
 
     api = _blas._api()
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"torch {'skipped' if skip_torch else torch_version or 'not installed'}, {os.cpu_count()} CPUs, "
-          f"OpenBLAS threads {api[0]() if api else '?'}, --threads {threads}, {clock_name()} clock, "
-          f"float32, best of {repeats}")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"torch {'skipped' if skip_torch else torch_version or 'not installed'}, {os.cpu_count()} CPUs, "
+        f"OpenBLAS threads {api[0]() if api else '?'}, --threads {threads}, {clock_name()} clock, "
+        f"float32, best of {repeats}"
+    )
     try:
         load = os.getloadavg()
-        print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (anything above the CPU count "
-              "means the times below are inflated by other processes)")
+        print(
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (anything above the CPU count "
+            "means the times below are inflated by other processes)"
+        )
     except OSError:
         pass
     for name in shape_names:
         B, T, D, H = SHAPES[name]
         flops = 2 * B * T * 4 * H * (D + H)  # forward; backward is twice that
         x = np.random.default_rng(1).standard_normal((B, T, D)).astype(np.float32)
-        print(f"\n{name}: B={B} T={T} D={D} H={H}   forward {flops / 1e9:.2f} GFLOP, "
-              f"forward+backward {3 * flops / 1e9:.2f} GFLOP")
+        print(
+            f"\n{name}: B={B} T={T} D={D} H={H}   forward {flops / 1e9:.2f} GFLOP, "
+            f"forward+backward {3 * flops / 1e9:.2f} GFLOP"
+        )
         header = f"{'':20s} {'fwd ms':>9s} {'GFLOP/s':>8s} {'fwd+bwd ms':>11s} {'GFLOP/s':>8s}"
         print(header)
         print("-" * len(header))
@@ -246,13 +255,19 @@ def run(shape_names, repeats, skip_keras, skip_torch, threads=None):
             if label == "numpy tanh alone":  # no matrix products: a GFLOP/s figure means nothing
                 print(f"{label:20s} {tf_ * 1e3:9.1f} {'-':>8s} {tfb * 1e3:11.1f} {'-':>8s}")
                 continue
-            print(f"{label:20s} {tf_ * 1e3:9.1f} {flops / tf_ / 1e9:8.1f} {tfb * 1e3:11.1f} "
-                  f"{3 * flops / tfb / 1e9:8.1f}")
+            print(
+                f"{label:20s} {tf_ * 1e3:9.1f} {flops / tf_ / 1e9:8.1f} {tfb * 1e3:11.1f} "
+                f"{3 * flops / tfb / 1e9:8.1f}"
+            )
         ours = results.get("numpy lstm.LSTM")
         if ours:
             print("ratios (time of the first / time of the second; fwd, fwd+bwd):")
-            for other, reverse in (("numpy matmul floor", False), ("torch.nn.LSTM", False),
-                                   ("keras tf.function", True), ("keras jit_compile", True)):
+            for other, reverse in (
+                ("numpy matmul floor", False),
+                ("torch.nn.LSTM", False),
+                ("keras tf.function", True),
+                ("keras jit_compile", True),
+            ):
                 if other in results:
                     a, b = (results[other], ours) if reverse else (ours, results[other])
                     first, second = (other, "numpy") if reverse else ("numpy", other)
@@ -261,29 +276,39 @@ def run(shape_names, repeats, skip_keras, skip_torch, threads=None):
                 # The products and the tanh calls on one core each, perfectly overlapped, would
                 # take max(...); one after the other, the sum. Any NumPy LSTM lies above the first.
                 mm, th = results["numpy matmul floor"], results["numpy tanh alone"]
-                print(f"  {'numpy':>18s} / {'(floor + tanh)':<18s} {ours[0] / (mm[0] + th[0]):6.2f}  "
-                      f"{ours[1] / (mm[1] + th[1]):6.2f}")
+                print(
+                    f"  {'numpy':>18s} / {'(floor + tanh)':<18s} {ours[0] / (mm[0] + th[0]):6.2f}  "
+                    f"{ours[1] / (mm[1] + th[1]):6.2f}"
+                )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shapes", default="small,large",
-                        help="comma-separated subset of " + ", ".join(SHAPES))
+    parser.add_argument(
+        "--shapes", default="small,large", help="comma-separated subset of " + ", ".join(SHAPES)
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-keras", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
-    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
-                        help="wall: elapsed time; cpu: CPU time of this process (all its threads) "
-                             "-- with --threads 1 on a busy machine, the time the work itself took")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for every library: OpenBLAS (NumPy), TensorFlow's intra-op "
-                             "pool and torch (default: each library's own choice)")
+    parser.add_argument(
+        "--clock",
+        choices=list(CLOCKS),
+        default="wall",
+        help="wall: elapsed time; cpu: CPU time of this process (all its threads) "
+        "-- with --threads 1 on a busy machine, the time the work itself took",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every library: OpenBLAS (NumPy), TensorFlow's intra-op "
+        "pool and torch (default: each library's own choice)",
+    )
     args = parser.parse_args(argv)
     names = [s.strip() for s in args.shapes.split(",") if s.strip()]
     unknown = [s for s in names if s not in SHAPES]
     if unknown or args.repeats < 1:
-        parser.error(f"--shapes must be among {list(SHAPES)} and --repeats >= 1, got {names}, "
-                     f"{args.repeats}")
+        parser.error(f"--shapes must be among {list(SHAPES)} and --repeats >= 1, got {names}, {args.repeats}")
     if args.threads is not None and args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
     global clock

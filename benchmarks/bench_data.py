@@ -1,4 +1,4 @@
-"""Time lstm.data.load_imdb: the first (cold-cache) parse and a cached load.
+"""Time lstm.data.imdb.load_imdb: the first (cold-cache) parse and a cached load.
 
 Usage::
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from lstm.data import load_imdb
+from lstm.data.imdb import load_imdb
 (x_train, y_train), (x_test, y_test) = load_imdb(sys.argv[1], num_words=10000, cache_dir=sys.argv[2])
 t1 = time.perf_counter()
 print(json.dumps({"load_s": t1 - t0, "n_train": len(x_train), "n_test": len(x_test)}))
@@ -35,7 +35,7 @@ print(json.dumps({"load_s": t1 - t0, "n_train": len(x_train), "n_test": len(x_te
 STATS = """
 import json, sys
 import numpy as np
-from lstm.data import get_word_index, load_imdb
+from lstm.data.imdb import get_word_index, load_imdb
 (x_train, _), (x_test, _) = load_imdb(sys.argv[1], cache_dir=sys.argv[2])
 lengths = np.array([len(x) - 1 for x in x_train])  # tokens, without the start mark
 print(json.dumps({
@@ -51,9 +51,7 @@ print(json.dumps({
 
 def run(code: str, *args: str) -> tuple[dict, float, float]:
     """Run ``code`` in a fresh interpreter; return its JSON output, wall and CPU seconds."""
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(
@@ -91,9 +89,7 @@ def main() -> None:
     for name, wall, inside, cpu, target in rows:
         print(f"{name:<30} {wall:>15.2f} {inside:>15.2f} {cpu:>14.2f} {target:>8}")
     print()
-    print(
-        f"vocabulary (training split): {stats['vocab']:,} words; {stats['tokens']:,} tokens in all"
-    )
+    print(f"vocabulary (training split): {stats['vocab']:,} words; {stats['tokens']:,} tokens in all")
     print(
         f"training reviews: median {stats['median']:.0f} tokens, mean {stats['mean']:.1f}, "
         f"90th percentile {stats['p90']:.0f}; longer than 50 tokens: {100 * stats['over_50']:.1f} %"

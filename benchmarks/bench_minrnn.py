@@ -1,4 +1,4 @@
-"""Time minGRU's three evaluation forms as the sequence grows (lstm.minrnn).
+"""Time minGRU's three evaluation forms as the sequence grows (lstm.core.minrnn).
 
     python benchmarks/bench_minrnn.py [--lengths 128 512 2048 8192] [--batch 1] [--units 16] [--repeats 3]
 
@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from lstm.minrnn import MinGRU, hillis_steele_scan_log
+from lstm.core.minrnn import MinGRU, hillis_steele_scan_log
 
 
 def best_time(fn, repeats):
@@ -43,7 +43,10 @@ def main(argv=None):
 
     layer = MinGRU(args.units, args.units, seed=0)
     print(f"minGRU, B = {args.batch}, D = H = {args.units}; best of {args.repeats}, milliseconds")
-    print(f"{'T':>7s} {'loop':>10s} {'log scan':>10s} {'doubling':>10s} {'loop/scan':>10s} {'max rel diff':>13s}")
+    print(
+        f"{'T':>7s} {'loop':>10s} {'log scan':>10s} {'doubling':>10s} "
+        f"{'loop/scan':>10s} {'max rel diff':>13s}"
+    )
     for T in args.lengths:
         x = np.random.default_rng(T).normal(size=(args.batch, T, args.units))  # (B, T, D)
         log_a, log_b = layer.log_coefficients(x)
@@ -53,7 +56,10 @@ def main(argv=None):
         doubling = best_time(lambda: hillis_steele_scan_log(log_a, log_b, log_h0), args.repeats)
         ref = layer.forward(x, mode="sequential")
         diff = np.max(np.abs(layer.forward(x) - ref) / np.abs(ref))
-        print(f"{T:7d} {loop * 1e3:10.2f} {scan * 1e3:10.2f} {doubling * 1e3:10.2f} {loop / scan:10.2f} {diff:13.1e}")
+        print(
+            f"{T:7d} {loop * 1e3:10.2f} {scan * 1e3:10.2f} {doubling * 1e3:10.2f} "
+            f"{loop / scan:10.2f} {diff:13.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -5,12 +5,12 @@ Run from the repository root (IMDB from ``LSTM_IMDB_PATH``, the Keras cache or a
     python benchmarks/imdb_choices.py              # every row, about 25 minutes on 2 cores
     python benchmarks/imdb_choices.py --rows 0 3   # some rows only
 
-Chapter 4 trains its best model (``BEST`` below: 5,000 words, 400 ids read in windows of 50,
+Chapter 4 trains its best model (:data:`lstm.recipes.BEST`: 5,000 words, 400 ids read in windows of 50,
 a bidirectional LSTM with max and mean pooling, word dropout) with the choices made here.
 Every row changes one thing and trains a fresh seeded model for two epochs on 20,000 training
 reviews, the learning rate decaying to 0 along a cosine over the run, then prints the
 validation accuracy after each epoch, on the 5,000 reviews held out *by movie*
-(``holdout="movie"``, :func:`lstm.keras_models.movie_holdout`), the split the chapter chooses on.
+(``holdout="movie"``, :func:`lstm.data.splits.movie_holdout`), the split the chapter chooses on.
 The last rows repeat two of them on a random hold-out, which shares movies with the training
 reviews: there a larger vocabulary looks better, because the names of actors, characters and
 titles in it recognize the movie. The test set is never touched.
@@ -26,24 +26,13 @@ import time
 import keras
 import numpy as np
 
-from lstm import keras_models as km
-from lstm.data import load_imdb
+from lstm.data.imdb import load_imdb
+from lstm.data.splits import prepare_imdb
+from lstm.keras import models as km
+from lstm.keras import training as kt
+from lstm.recipes import BEST, BEST_TRAINING
 
-#: The chapter's best recipe (its ``best_cfg``).
-BEST = dict(
-    vocab_size=5000,
-    embedding_dim=64,
-    units=32,
-    maxlen=400,
-    window=50,
-    bidirectional=True,
-    pooling="maxavg",
-    spatial_dropout=0.2,
-    word_dropout=0.2,
-    dropout=0.3,
-    learning_rate=0.002,
-)
-EPOCHS, BATCH = 2, 64
+EPOCHS, BATCH = BEST_TRAINING["epochs"], BEST_TRAINING["batch_size"]
 
 #: (label, changes to BEST, hold-out)
 ROWS = [
@@ -63,28 +52,48 @@ def run_row(changes, holdout, data_cache):
     vocab = cfg["vocab_size"]
     if vocab not in data_cache:
         data_cache[vocab] = load_imdb(num_words=vocab)
-    splits = km.prepare_imdb(num_words=vocab, maxlen=cfg["maxlen"], padding="post", truncating="pre",
-                             val_split=0.2, seed=0, holdout=holdout, data=data_cache[vocab])
+    splits = prepare_imdb(
+        num_words=vocab,
+        maxlen=cfg["maxlen"],
+        padding=BEST_TRAINING["padding"],
+        truncating=BEST_TRAINING["truncating"],
+        val_split=0.2,
+        seed=0,
+        holdout=holdout,
+        data=data_cache[vocab],
+    )
     keras.utils.set_random_seed(0)
     model = km.sentiment_model(**cfg, decay_steps=EPOCHS * int(np.ceil(len(splits.x_train) / BATCH)))
     start = time.perf_counter()
-    history = km.fit(model, splits.x_train, splits.y_train, batch_size=BATCH, epochs=EPOCHS,
-                     validation_data=(splits.x_val, splits.y_val), verbose=0)
+    history = kt.fit(
+        model,
+        splits.x_train,
+        splits.y_train,
+        batch_size=BATCH,
+        epochs=EPOCHS,
+        validation_data=(splits.x_val, splits.y_val),
+        verbose=0,
+    )
     return history.history["val_accuracy"], time.perf_counter() - start
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="*", default=None,
-                        help=f"row numbers to run, 0..{len(ROWS) - 1} (default: all)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="*",
+        default=None,
+        help=f"row numbers to run, 0..{len(ROWS) - 1} (default: all)",
+    )
     args = parser.parse_args(argv)
     rows = range(len(ROWS)) if args.rows is None else args.rows
     for i in rows:
         if not 0 <= i < len(ROWS):
             raise ValueError(f"--rows takes numbers from 0 to {len(ROWS) - 1}, got {i}")
     cache = {}
-    print(f"| row | variant | hold-out | val acc epoch 1 | val acc epoch 2 | seconds |")
-    print(f"|---|---|---|---|---|---|")
+    print("| row | variant | hold-out | val acc epoch 1 | val acc epoch 2 | seconds |")
+    print("|---|---|---|---|---|---|")
     for i in rows:
         label, changes, holdout = ROWS[i]
         accs, seconds = run_row(changes, holdout, cache)

@@ -1,33 +1,35 @@
 """lstm: the small Python package behind the book *Long Short-Term Memory, Executed*.
 
-Shape convention, used everywhere in this package and in the book:
-sequences are ``(B, T, D)`` arrays -- batch, time, features -- and hidden
-states are ``(B, H)``.
+Shape convention, used everywhere in this package and in the book: sequences are
+``(B, T, D)`` arrays -- batch, time, features -- and hidden states are ``(B, H)``.
 
-Modules
--------
-- ``lstm.notebook``  -- one call that makes a chapter notebook quiet and seeded.
-- ``lstm.lstm_cell``  -- ``LSTM``: NumPy LSTM (optional Graves peepholes), forward + BPTT, ``from_keras``;
-  ``chrono_bias``.
-- ``lstm.gru_cell``   -- ``GRU``: NumPy GRU in Keras' ``reset_after=True`` form, forward + BPTT.
-- ``lstm.rnn_cell``   -- ``SimpleRNN``: NumPy Elman RNN (tanh), forward + BPTT.
-- ``lstm.recurrent``  -- what the three layers share (checks, Keras-style init, per-gate views).
-- ``lstm.activations`` -- overflow-free sigmoid/tanh and the fused gate activation.
-- ``lstm.gradcheck``  -- central-difference gradient checks (``gradcheck``).
-- ``lstm.train``      -- Dense read-out, losses, Adam, clipping and a seeded ``fit`` loop for the NumPy layers.
-- ``lstm.tasks``      -- toy sequence tasks: the adding problem, recall-the-first-symbol, delimiter counting.
-- ``lstm.viz``        -- drawings of the unrolled RNN and the LSTM cell, gradient-decay and gate plots.
-- ``lstm.data``       -- the raw-text IMDB loader (``load_imdb``), its tokenizer and its on-disk cache.
-- ``lstm.keras_models`` -- the Keras models of chapters 4-6 and their training helpers.
-- ``lstm.minrnn``     -- minGRU and minLSTM, sequential and parallel (log-space scan) forms.
+Layout: four folders, one per layer of the book, each importing only from the ones above it.
 
-Only the NumPy layers are imported by ``import lstm``; the other modules are imported on use
-(``from lstm.data import load_imdb``), so the NumPy chapters never load TensorFlow.
+- ``lstm.core`` -- the NumPy recurrent networks. :mod:`lstm.core.reference` is what the book
+  teaches: one line per equation, step by step (chapter 3 shows its source). ``LSTM``, ``GRU``
+  and ``SimpleRNN`` (:mod:`lstm.core.lstm`, :mod:`~lstm.core.gru`, :mod:`~lstm.core.rnn`) are
+  the fast path with the same results, proven equal to the reference in
+  ``tests/test_reference.py``; their speed tricks live beside them (:mod:`lstm.core.activations`,
+  :mod:`lstm.core.threads`) and never in the reference. Also the gradient check and minGRU /
+  minLSTM. NumPy only.
+- ``lstm.train`` (a module) -- training the NumPy layers: read-out, losses, Adam, clipping, ``fit``.
+- ``lstm.data.imdb`` -- data: the toy sequence tasks, the raw-text IMDB loader and its splits
+  (padding, hold-outs). NumPy only, so that splitting indices never loads TensorFlow.
+- ``lstm.keras`` -- the Keras side of chapters 4-6: models and layers
+  (:mod:`lstm.keras.models`), training on arrays (:mod:`lstm.keras.training`). Imports Keras.
+- ``lstm.book`` -- what only the book's pages need: notebook setup, figures, number formats.
+
+Two single modules sit beside them: :mod:`lstm.checks` (the argument checks every module
+uses) and :mod:`lstm.recipes` (the model configurations the chapters and benchmarks share).
+
+``import lstm`` loads the NumPy core only: TensorFlow is imported by ``lstm.keras`` alone, and
+only when it is imported.
 """
 
-from .gradcheck import gradcheck
-from .gru_cell import GRU
-from .lstm_cell import LSTM, chrono_bias
-from .rnn_cell import SimpleRNN
+from .core.activations import sigmoid
+from .core.gradcheck import gradcheck
+from .core.gru import GRU
+from .core.lstm import LSTM, chrono_bias
+from .core.rnn import SimpleRNN
 
-__all__ = ["LSTM", "GRU", "SimpleRNN", "chrono_bias", "gradcheck"]
+__all__ = ["GRU", "LSTM", "SimpleRNN", "chrono_bias", "gradcheck", "sigmoid"]

@@ -33,13 +33,12 @@ difficulty of training recurrent neural networks*; Keras documentation of ``Dens
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from tqdm import tqdm
 
-from ._blas import blas_threads as _blas_threads
-from .recurrent import _DTYPES, _glorot_uniform
+from .checks import check_dtype, check_int
+from .core.layer import glorot_uniform
+from .core.threads import blas_threads as set_blas_threads
 
 __all__ = [
     "Dense",
@@ -52,11 +51,7 @@ __all__ = [
     "LOSSES",
     "evaluate",
     "fit",
-    "blas_threads",
 ]
-
-#: ``with blas_threads(1): ...`` runs a block with one OpenBLAS thread (None: unchanged).
-blas_threads = _blas_threads
 
 
 # ---------------------------------------------------------------------------- layers
@@ -64,30 +59,22 @@ class Dense:
     """``y = h W + b`` over the last axis: ``h`` ``(..., in_features)`` -> ``y`` ``(..., out_features)``.
 
     ``params``: ``"W"`` ``(in_features, out_features)`` (glorot-uniform), ``"b"`` ``(out_features,)`` (zeros).
-
-    No chapter uses it directly: used by ``SequenceModel`` as its read-out.
     """
 
     def __init__(self, in_features, out_features, *, seed=None, dtype="float64"):
-        for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        if dtype not in _DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        self.dtype = np.dtype(_DTYPES[dtype])
+        self.in_features = check_int("in_features", in_features)
+        self.out_features = check_int("out_features", out_features)
+        self.dtype = check_dtype(dtype)
         rng = np.random.default_rng(seed)
         self.params = {
-            "W": _glorot_uniform(rng, self.in_features, self.out_features, self.dtype),
+            "W": glorot_uniform(rng, self.in_features, self.out_features, self.dtype),
             "b": np.zeros(self.out_features, self.dtype),
         }
 
     def forward(self, h):
         h = np.asarray(h, self.dtype)
         if h.ndim < 1 or h.shape[-1] != self.in_features:
-            raise ValueError(
-                f"Dense input must have shape (..., {self.in_features}), got {h.shape}"
-            )
+            raise ValueError(f"Dense input must have shape (..., {self.in_features}), got {h.shape}")
         return h @ self.params["W"] + self.params["b"], h
 
     def backward(self, dy, cache):
@@ -118,9 +105,7 @@ class SequenceModel:
 
     def __init__(self, rnn, output_size, *, return_sequences=False, seed=None):
         if not all(hasattr(rnn, a) for a in ("forward", "backward", "params", "hidden_size")):
-            raise ValueError(
-                f"rnn must be an lstm.LSTM, GRU or SimpleRNN, got {type(rnn).__name__}"
-            )
+            raise ValueError(f"rnn must be an lstm.LSTM, GRU or SimpleRNN, got {type(rnn).__name__}")
         self.rnn = rnn
         self.dense = Dense(rnn.hidden_size, output_size, seed=seed, dtype=rnn.dtype.name)
         self.return_sequences = bool(return_sequences)
@@ -161,9 +146,7 @@ class SequenceModel:
     def predict(self, x, *, batch_size=256):
         """Predictions for ``x`` ``(N, T, D)``, computed ``batch_size`` sequences at a time."""
         x = np.asarray(x)
-        return np.concatenate(
-            [self.forward(x[k : k + batch_size])[0] for k in range(0, len(x), batch_size)]
-        )
+        return np.concatenate([self.forward(x[k : k + batch_size])[0] for k in range(0, len(x), batch_size)])
 
 
 # ---------------------------------------------------------------------------- losses
@@ -251,8 +234,6 @@ def clip_by_global_norm(grads, max_norm):
     """Scale all gradients in place so that their joint L2 norm is at most ``max_norm``.
 
     Returns the norm BEFORE clipping (useful to watch gradients explode).
-
-    No chapter uses it directly: used by ``fit`` (its ``clipnorm``).
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
@@ -268,8 +249,6 @@ class Adam:
 
     ``step(params, grads)`` updates the arrays of ``params`` in place; moments are kept per
     key, created at the first step.
-
-    No chapter uses it directly: used by ``fit`` as its default optimizer.
     """
 
     def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
@@ -278,8 +257,7 @@ class Adam:
         for name, b in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {b!r}")
-        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = (
-            learning_rate, beta_1, beta_2, epsilon)
+        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = (learning_rate, beta_1, beta_2, epsilon)
         self.iterations = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
@@ -368,20 +346,33 @@ def fit(
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    check_int("epochs", epochs)
+    check_int("batch_size", batch_size)
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     opt = Adam(learning_rate) if optimizer is None else optimizer
     rng = np.random.default_rng(seed)
-    with _blas_threads(blas_threads):
-        return _fit_loop(model, x, y, loss, loss_fn, epochs, batch_size, opt, clipnorm, rng,
-                         validation_data, verbose, on_epoch_end)
+    with set_blas_threads(blas_threads):
+        return _fit_loop(
+            model,
+            x,
+            y,
+            loss,
+            loss_fn,
+            epochs,
+            batch_size,
+            opt,
+            clipnorm,
+            rng,
+            validation_data,
+            verbose,
+            on_epoch_end,
+        )
 
 
-def _fit_loop(model, x, y, loss, loss_fn, epochs, batch_size, opt, clipnorm, rng,
-              validation_data, verbose, on_epoch_end):
+def _fit_loop(
+    model, x, y, loss, loss_fn, epochs, batch_size, opt, clipnorm, rng, validation_data, verbose, on_epoch_end
+):
     n = len(x)
     steps = -(-n // batch_size)
     history: dict[str, list[float]] = {}
@@ -394,8 +385,11 @@ def _fit_loop(model, x, y, loss, loss_fn, epochs, batch_size, opt, clipnorm, rng
             pred, cache = model.forward(x[idx])
             value, dpred = loss_fn(pred, y[idx])
             grads = model.backward(dpred, cache)
-            norm = (clip_by_global_norm(grads, clipnorm) if clipnorm is not None
-                    else float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))))
+            norm = (
+                clip_by_global_norm(grads, clipnorm)
+                if clipnorm is not None
+                else float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+            )
             opt.step(model.params, grads)
             sums["loss"] += value
             sums["grad_norm"] += norm
@@ -413,8 +407,10 @@ def _fit_loop(model, x, y, loss, loss_fn, epochs, batch_size, opt, clipnorm, rng
             history.setdefault(key, []).append(v)
         bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k != "grad_norm"})
         if verbose == 2:
-            print(f"epoch {epoch + 1}/{epochs} - " + " - ".join(
-                f"{k} {v:.4f}" for k, v in logs.items() if k != "grad_norm"))
+            print(
+                f"epoch {epoch + 1}/{epochs} - "
+                + " - ".join(f"{k} {v:.4f}" for k, v in logs.items() if k != "grad_norm")
+            )
         if on_epoch_end is not None:
             on_epoch_end(epoch, logs)
     bar.close()

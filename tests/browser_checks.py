@@ -50,8 +50,7 @@ NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "_sphinx_design
 
 # Horizontal scrolling is fine inside code, outputs and display math, nowhere else.
 SCROLL_ALLOWED = (
-    "pre, .highlight, .cell_output, .output, div.math, mjx-container[display='true'], "
-    ".MathJax_Display"
+    "pre, .highlight, .cell_output, .output, div.math, mjx-container[display='true'], .MathJax_Display"
 )
 # Text in these is code or rendered math, so TeX-looking characters there are fine.
 TEXT_SKIPPED = (
@@ -202,7 +201,8 @@ async ([scrollAllowed, textSkipped]) => {
   const math = Array.from(document.querySelectorAll('.math'));
   return {
     title: document.title,
-    h1: (document.querySelector('main h1, article h1, h1') || {textContent: ''}).textContent.replace('#', '').trim(),
+    h1: (document.querySelector('main h1, article h1, h1') || {textContent: ''})
+      .textContent.replace('#', '').trim(),
     has_mathjax: !!(window.MathJax && window.MathJax.startup),
     math_total: math.length,
     math_unrendered: math.filter(m => !m.querySelector('mjx-container'))
@@ -249,8 +249,12 @@ def visit(page, url, timeout_ms=30_000):
         if "ERR_ABORTED" not in (req.failure or ""):
             failed.append(f"failed {req.url} ({req.failure})")
 
-    handlers = {"console": on_console, "pageerror": on_pageerror,
-                "response": on_response, "requestfailed": on_requestfailed}
+    handlers = {
+        "console": on_console,
+        "pageerror": on_pageerror,
+        "response": on_response,
+        "requestfailed": on_requestfailed,
+    }
     for event, fn in handlers.items():
         page.on(event, fn)
     try:
@@ -260,8 +264,9 @@ def visit(page, url, timeout_ms=30_000):
     finally:
         for event, fn in handlers.items():
             page.remove_listener(event, fn)
-    report.update(url=url, status=response.status if response else None,
-                  console=console, failed_requests=failed)
+    report.update(
+        url=url, status=response.status if response else None, console=console, failed_requests=failed
+    )
     return report
 
 
@@ -275,8 +280,11 @@ def problems_load(report):
 
 
 def problems_console(report, known=KNOWN_CONSOLE_ERRORS):
-    return [msg for msg in report["console"]
-            if not any(k.search(msg.split(": ", 1)[-1].rsplit(" (", 1)[0]) for k in known)]
+    return [
+        msg
+        for msg in report["console"]
+        if not any(k.search(msg.split(": ", 1)[-1].rsplit(" (", 1)[0]) for k in known)
+    ]
 
 
 def problems_math(report):
@@ -290,20 +298,22 @@ def problems_math(report):
     for text, where in report["texts"]:
         for m in RAW_MATH.finditer(text):
             lo = max(m.start() - 30, 0)
-            problems.append(f"raw TeX {m.group(0)!r} in <{where}>: {text[lo:m.end() + 30]!r}")
+            problems.append(f"raw TeX {m.group(0)!r} in <{where}>: {text[lo : m.end() + 30]!r}")
     return problems
 
 
 def problems_images(report):
-    return [f"image did not load: {img['src']} (alt {img['alt']!r})"
-            for img in report["images"] if not img["ok"]]
+    return [
+        f"image did not load: {img['src']} (alt {img['alt']!r})" for img in report["images"] if not img["ok"]
+    ]
 
 
 def problems_overflow(report):
     problems = []
     if report["scroll_width"] > report["client_width"]:
-        problems.append(f"page scrolls horizontally: {report['scroll_width']}px of content "
-                        f"in {report['client_width']}px")
+        problems.append(
+            f"page scrolls horizontally: {report['scroll_width']}px of content in {report['client_width']}px"
+        )
     problems += [f"horizontal scroll bar outside code/output: {d}" for d in report["hscroll"]]
     problems += [f"sticks out of the viewport: {d}" for d in report["sticking"]]
     return problems
@@ -380,8 +390,7 @@ def problems_links(report, resolver):
 
 # --------------------------------------------------------------------------- PDF
 def _pdf_objects(data):
-    return {int(m.group(1)): m.group(2)
-            for m in re.finditer(rb"(\d+)\s+0\s+obj\b(.*?)endobj", data, re.S)}
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+)\s+0\s+obj\b(.*?)endobj", data, re.S)}
 
 
 def _pdf_stream(obj):
@@ -399,7 +408,7 @@ def _pdf_stream(obj):
 
 def _hex_codes(hexstr, width):
     hexstr = re.sub(rb"\s", b"", hexstr).decode()
-    return [hexstr[i:i + width] for i in range(0, len(hexstr), width)]
+    return [hexstr[i : i + width] for i in range(0, len(hexstr), width)]
 
 
 def _parse_cmap(data):
@@ -411,18 +420,23 @@ def _parse_cmap(data):
             table[src.decode().upper()] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for lo, hi, dst in re.findall(
-                rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])", block):
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])", block
+        ):
             width = len(lo)
             lo_i, hi_i = int(lo, 16), int(hi, 16)
             if dst.startswith(b"["):
                 dsts = re.findall(rb"<([0-9A-Fa-f]+)>", dst)
                 for k, d in enumerate(dsts[: hi_i - lo_i + 1]):
-                    table[f"{lo_i + k:0{len(lo)}X}"] = bytes.fromhex(d.decode()).decode("utf-16-be", "replace")
+                    table[f"{lo_i + k:0{len(lo)}X}"] = bytes.fromhex(d.decode()).decode(
+                        "utf-16-be", "replace"
+                    )
             else:
                 base = bytes.fromhex(dst[1:-1].decode())
                 for k in range(hi_i - lo_i + 1):
                     cp = int.from_bytes(base, "big") + k
-                    table[f"{lo_i + k:0{len(lo)}X}"] = cp.to_bytes(len(base), "big").decode("utf-16-be", "replace")
+                    table[f"{lo_i + k:0{len(lo)}X}"] = cp.to_bytes(len(base), "big").decode(
+                        "utf-16-be", "replace"
+                    )
     return width, table
 
 
@@ -461,13 +475,16 @@ def pdf_text(data):
         fonts = {}
         m = re.search(rb"/Font\s*<<(.*?)>>", page, re.S)
         if m:
-            fonts = {name.decode(): int(num) for name, num in
-                     re.findall(rb"/([\w.+-]+)\s+(\d+)\s+0\s+R", m.group(1))}
+            fonts = {
+                name.decode(): int(num)
+                for name, num in re.findall(rb"/([\w.+-]+)\s+(\d+)\s+0\s+R", m.group(1))
+            }
         contents = re.search(rb"/Contents\s+(\d+)\s+0\s+R", page)
         stream = _pdf_stream(objs[int(contents.group(1))]) if contents else b""
         width, table = 4, {}
-        for tok in re.finditer(rb"/([\w.+-]+)\s+[\d.]+\s+Tf|\[(.*?)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\bET\b",
-                               stream, re.S):
+        for tok in re.finditer(
+            rb"/([\w.+-]+)\s+[\d.]+\s+Tf|\[(.*?)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\bET\b", stream, re.S
+        ):
             if tok.group(1) is not None:
                 font = fonts.get(tok.group(1).decode())
                 width, table = font_cmap(font) if font else (4, {})

@@ -38,8 +38,12 @@ NUMBER = re.compile(
 )
 MARK = "\N{NUMERO SIGN}"  # what a number becomes in a skeleton
 #: Output keys that are pictures, never compared (nbval already skips image/png and image/jpeg).
-IMAGE_KEYS = ("image/svg+xml", "application/papermill.record/image/png",
-              "application/papermill.record/image/jpeg", "application/papermill.record/image/svg+xml")
+IMAGE_KEYS = (
+    "image/svg+xml",
+    "application/papermill.record/image/png",
+    "application/papermill.record/image/jpeg",
+    "application/papermill.record/image/svg+xml",
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,13 @@ def tolerance_of(metadata: dict) -> Tolerance:
     spec = metadata.get("tolerance")
     if spec is None:
         return DEFAULT
-    if (not isinstance(spec, dict) or set(spec) - {"rtol", "atol", "why"} or not set(spec) & {"rtol", "atol"}
-            or not isinstance(spec.get("why"), str) or not spec["why"].strip()):
+    if (
+        not isinstance(spec, dict)
+        or set(spec) - {"rtol", "atol", "why"}
+        or not set(spec) & {"rtol", "atol"}
+        or not isinstance(spec.get("why"), str)
+        or not spec["why"].strip()
+    ):
         raise ValueError(
             "a cell's 'tolerance' metadata must be a dict with 'rtol' and/or 'atol' and a 'why' that names "
             f"the measurement it was sized from, got {spec!r}"
@@ -164,8 +173,18 @@ def flatten(outputs: list) -> dict[str, list]:
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
     outputs = copy.deepcopy(outputs)  # coalesce_streams joins stream texts in place
-    skip = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
-            "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg", *IMAGE_KEYS}
+    skip = {
+        "metadata",
+        "traceback",
+        "prompt_number",
+        "output_type",
+        "name",
+        "execution_count",
+        "application/vnd.jupyter.widget-view+json",
+        "image/png",
+        "image/jpeg",
+        *IMAGE_KEYS,
+    }
     flat: dict[str, list] = {}
     for out in transform_streams_for_comparison(coalesce_streams(outputs)):
         for key, value in out.items():
@@ -189,7 +208,11 @@ def install() -> None:
         return
     # nbval calls super(IPyNbCell, self) by global name, so subclasses put in its place would
     # recurse: wrap the three methods on its own classes instead.
-    file_init, cell_sanitize, cell_format = file_cls.__init__, cell_cls.sanitize, cell_cls.format_output_compare
+    file_init, cell_sanitize, cell_format = (
+        file_cls.__init__,
+        cell_cls.sanitize,
+        cell_cls.format_output_compare,
+    )
 
     def __init__(self, *args, **kwargs):
         file_init(self, *args, **kwargs)

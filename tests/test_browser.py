@@ -27,9 +27,8 @@ import urllib.parse
 import zlib
 from pathlib import Path
 
-import pytest
-
 import browser_checks as bc
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +54,8 @@ def _chromium():
 
 CHROMIUM = _chromium()
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); CI installs it")
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); CI installs it"
+)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -68,8 +68,15 @@ def book_html(tmp_path_factory):
         assert (html / "searchindex.js").is_file(), f"LSTM_BOOK_HTML={given} is not a built book"
         return html
     out = tmp_path_factory.mktemp("book")
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-           "build", str(ROOT), "--path-output", str(out)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         pytest.fail("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:])
@@ -166,9 +173,11 @@ def test_search_finds_term(book, term, expected):
     tab.goto(book.url("search.html?q=" + urllib.parse.quote_plus(term)))
     tab.wait_for_function(
         "() => { const s = document.querySelector('#search-results .search-summary');"
-        " return s && /found|did not match/i.test(s.textContent); }")
-    hrefs = tab.eval_on_selector_all("#search-results ul.search li a",
-                                     "els => els.map(a => a.href.split('#')[0].split('?')[0])")
+        " return s && /found|did not match/i.test(s.textContent); }"
+    )
+    hrefs = tab.eval_on_selector_all(
+        "#search-results ul.search li a", "els => els.map(a => a.href.split('#')[0].split('?')[0])"
+    )
     assert book.url(expected) in hrefs, f"search for {term!r} found {hrefs}"
 
 
@@ -208,23 +217,37 @@ def test_glossary_term_links_resolve(book):
             if address == target and fragment.startswith("term-"):
                 links.append((page, link, report))
     assert links, f"no page links to a term of {GLOSSARY_PAGE}"
-    bad = [(page, link["raw"]) for page, link, report in links
-           if book.resolver.problem(link["href"], report["url"], report["ids"])]
+    bad = [
+        (page, link["raw"])
+        for page, link, report in links
+        if book.resolver.problem(link["href"], report["url"], report["ids"])
+    ]
     assert bad == []
 
 
 # --------------------------------------------------------------------------- the checks
 def _png(width=4, height=3):
     """A tiny valid RGB PNG."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     rows = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
-_GOOD = r"""<!doctype html><html><head><meta charset="utf-8"><title>Good</title>
+_GOOD = (
+    r"""<!doctype html><html><head><meta charset="utf-8"><title>Good</title>
 <script>var THEBE_JS_URL = 1;</script><script>let THEBE_JS_URL = 2;</script></head>
 <body><main><h1 id="top-title">Good page</h1>
 <p>Plain prose, a price of $5 and $10, <a href="#top-title">self</a>, <a href="other.html#x">other</a>,
@@ -232,8 +255,11 @@ _GOOD = r"""<!doctype html><html><head><meta charset="utf-8"><title>Good</title>
 <img src="pix.png" alt="pixel">
 <pre>code may hold \( and $$ and \frac</pre>
 <div class="highlight" style="overflow-x: auto; width: 400px"><pre style="width: 3000px">wide code</pre></div>
-<p>""" + "A long paragraph of plain words for the printer. " * 400 + r"""</p>
+<p>"""
+    + "A long paragraph of plain words for the printer. " * 400
+    + r"""</p>
 <p>zebra quantum</p></main></body></html>"""
+)
 
 _BAD = r"""<!doctype html><html><head><meta charset="utf-8"><title>Bad</title></head>
 <body><main><h1>Bad page</h1>
@@ -315,6 +341,11 @@ def test_toc_pages_reads_parts_chapters_sections(tmp_path):
         "format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
         "      - file: chapters/01_a\n        sections:\n          - file: chapters/01_b.md\n"
         "  - caption: B\n    chapters:\n      - file: references\n      - url: https://example.org\n",
-        encoding="utf-8")
-    assert bc.toc_pages(tmp_path) == ["intro.html", "chapters/01_a.html",
-                                      "chapters/01_b.html", "references.html"]
+        encoding="utf-8",
+    )
+    assert bc.toc_pages(tmp_path) == [
+        "intro.html",
+        "chapters/01_a.html",
+        "chapters/01_b.html",
+        "references.html",
+    ]

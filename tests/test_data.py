@@ -1,4 +1,4 @@
-"""Tests of lstm.data: the IMDB loader built from the raw aclImdb text.
+"""Tests of lstm.data.imdb: the IMDB loader built from the raw aclImdb text.
 
 Most tests build a tiny synthetic aclImdb/ (a folder or a tarball) in tmp_path. One
 test reads the real dataset when LSTM_IMDB_PATH is set (CI sets it).
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lstm.data as data
-from lstm.data import decode_review, encode_review, get_word_index, load_imdb, tokenize
+import lstm.data.imdb as data
+from lstm.data.imdb import decode_review, encode_review, get_word_index, load_imdb, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 # The environment as the test run was started, before the isolation fixture edits it.
@@ -287,8 +287,10 @@ def test_num_words_skip_top_and_maxlen(folder):
 def test_info_lines_up_with_load_imdb_and_names_each_file(tmp_path):
     # reviews whose text says which file they are in: "r<id> s<rating>"
     reviews = {
-        where: [f"{where.replace('/', ' ')} r{i} s{8 if where.endswith('pos') else 2}" + " x" * i
-                for i in range(5)]
+        where: [
+            f"{where.replace('/', ' ')} r{i} s{8 if where.endswith('pos') else 2}" + " x" * i
+            for i in range(5)
+        ]
         for where in ("train/pos", "train/neg", "test/pos", "test/neg")
     }
     folder = make_folder(tmp_path / "ds", reviews)
@@ -333,14 +335,9 @@ def test_encode_unknown_words_and_decode_round_trip(folder):
     assert encode_review("The unseenword movie!", index, unknown="oov") == [1, 4, 2, 5]
     assert encode_review("the movie", index, num_words=5) == [1, 4, 2]
     assert decode_review(ids, index) == "[START] the movie"
-    assert (
-        decode_review(np.array([0, 0, 1, 2, 3, 4]), index)
-        == "[PAD] [PAD] [START] [OOV] [RESERVED] the"
-    )
+    assert decode_review(np.array([0, 0, 1, 2, 3, 4]), index) == "[PAD] [PAD] [START] [OOV] [RESERVED] the"
     text = "a bad film"
-    assert (
-        decode_review(encode_review(text, index, start_char=None), index, start_char=None) == text
-    )
+    assert decode_review(encode_review(text, index, start_char=None), index, start_char=None) == text
     # the default word index is loaded from the source, like load_imdb
     assert encode_review("the movie", path=folder) == [1, 4, 5]
     assert decode_review([1, 4, 5], path=folder) == "[START] the movie"
@@ -376,7 +373,7 @@ def test_cache_is_pickle_free_and_hit_by_a_fresh_process(tarball, tmp_path):
     script = textwrap.dedent(
         f"""
         import json, sys
-        import lstm.data as data
+        import lstm.data.imdb as data
         def no_parse(source):
             raise AssertionError("parsed again instead of reading the cache")
         data._parse = no_parse
@@ -386,9 +383,7 @@ def test_cache_is_pickle_free_and_hit_by_a_fresh_process(tarball, tmp_path):
         """
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     (x, y), (xt, yt) = first
     assert json.loads(out.stdout) == [x.tolist(), y.tolist(), xt.tolist(), yt.tolist()]
 
@@ -461,12 +456,8 @@ def fake_get_file(tmp_path, monkeypatch):
     calls = []
     archive = make_tarball(tmp_path, name="download.tar.gz")
 
-    def get_file(
-        fname=None, origin=None, file_hash=None, hash_algorithm=None, cache_subdir=None, **kw
-    ):
-        calls.append(
-            dict(fname=fname, origin=origin, file_hash=file_hash, hash_algorithm=hash_algorithm)
-        )
+    def get_file(fname=None, origin=None, file_hash=None, hash_algorithm=None, cache_subdir=None, **kw):
+        calls.append(dict(fname=fname, origin=origin, file_hash=file_hash, hash_algorithm=hash_algorithm))
         target = tmp_path / "keras_home" / cache_subdir / fname
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(archive.read_bytes())
@@ -482,9 +473,7 @@ def test_download_when_nothing_is_local(fake_get_file, tmp_path, monkeypatch):
     (x, _), _ = load_imdb()
     assert len(x) == 6
     assert calls == [
-        dict(
-            fname="aclImdb_v1.tar.gz", origin=data.URL, file_hash=md5(archive), hash_algorithm="md5"
-        )
+        dict(fname="aclImdb_v1.tar.gz", origin=data.URL, file_hash=md5(archive), hash_algorithm="md5")
     ]
     assert data.URL == "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
     # the archive now sits in the Keras cache: the next load neither downloads nor parses
@@ -496,9 +485,7 @@ def test_download_when_nothing_is_local(fake_get_file, tmp_path, monkeypatch):
 
 def test_checksum_mismatch_of_a_download(fake_get_file, tmp_path):
     calls, _ = fake_get_file
-    with pytest.raises(
-        ValueError, match="checksum mismatch.*expected 7c2ac02c03563afcf9b574c7e56c153a"
-    ):
+    with pytest.raises(ValueError, match="checksum mismatch.*expected 7c2ac02c03563afcf9b574c7e56c153a"):
         load_imdb()
     assert not (tmp_path / "keras_home" / "datasets" / "aclImdb_v1.tar.gz").exists()
     assert cache_files(tmp_path) == []
@@ -532,9 +519,7 @@ def assert_nothing_cached(tmp_path):
 
 def test_missing_path(tmp_path):
     missing = tmp_path / "nope" / "aclImdb"
-    with pytest.raises(
-        FileNotFoundError, match="nope/aclImdb.*does not exist; expected an aclImdb/"
-    ):
+    with pytest.raises(FileNotFoundError, match="nope/aclImdb.*does not exist; expected an aclImdb/"):
         load_imdb(missing)
     assert_nothing_cached(tmp_path)
 
@@ -671,9 +656,7 @@ def test_archive_without_reviews(tmp_path):
         info = tarfile.TarInfo("something/else.txt")
         info.size = 5
         archive.addfile(info, io.BytesIO(b"hello"))
-    with pytest.raises(
-        ValueError, match="no review files in train/neg, train/pos, test/neg, test/pos"
-    ):
+    with pytest.raises(ValueError, match="no review files in train/neg, train/pos, test/neg, test/pos"):
         load_imdb(out)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm import LSTM, SimpleRNN, gradcheck
-from lstm.gradcheck import numerical_gradient, relative_error
+from lstm.core.gradcheck import numerical_gradient, relative_error
 
 
 def test_numerical_gradient_of_a_cubic():

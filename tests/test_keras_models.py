@@ -1,11 +1,14 @@
-"""Tests of lstm.keras_models: shapes, parameter counts, masking, data preparation, helpers."""
+"""Tests of lstm.keras (models and training helpers): shapes, parameter counts, masking, padding
+equal to Keras', callbacks and summaries."""
 
 import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
 
-from lstm import keras_models as km
+from lstm.data.splits import pad
+from lstm.keras import models as km
+from lstm.keras import training as kt
 
 
 def _ids(rng, n, lengths, vocab):
@@ -42,7 +45,9 @@ def test_sentiment_model_shapes_and_parameter_counts(cell, bidirectional, poolin
     rng = np.random.default_rng(1)
     v, e, h = (int(a) for a in rng.integers(5, 17, size=3))
     t = 12
-    model = km.sentiment_model(v, e, h, t, cell=cell, bidirectional=bidirectional, pooling=pooling, window=window)
+    model = km.sentiment_model(
+        v, e, h, t, cell=cell, bidirectional=bidirectional, pooling=pooling, window=window
+    )
     features = h * (2 if bidirectional else 1) * (2 if pooling == "maxavg" else 1)
     expected = v * e + km.recurrent_param_count(cell, e, h, bidirectional=bidirectional) + features + 1
     assert model.count_params() == expected
@@ -54,7 +59,11 @@ def test_sentiment_model_shapes_and_parameter_counts(cell, bidirectional, poolin
 
 def test_recurrent_param_count_formulas_match_keras():
     rng = np.random.default_rng(2)
-    for cell, cls in [("lstm", keras.layers.LSTM), ("gru", keras.layers.GRU), ("simple", keras.layers.SimpleRNN)]:
+    for cell, cls in [
+        ("lstm", keras.layers.LSTM),
+        ("gru", keras.layers.GRU),
+        ("simple", keras.layers.SimpleRNN),
+    ]:
         d, h = (int(a) for a in rng.integers(2, 30, size=2))
         layer = cls(h)
         layer.build((None, 7, d))
@@ -111,7 +120,7 @@ def test_cosine_decay_of_the_learning_rate():
     assert rates[2] == pytest.approx(0.0, abs=1e-12) and rates[3] == pytest.approx(0.0, abs=1e-12)
     x = np.random.default_rng(0).integers(1, 50, size=(16, 8))
     y = (x[:, 0] > 25).astype("int64")
-    km.fit(decayed, x, y, batch_size=4, epochs=3, verbose=0)  # 12 updates: the rate ends at 0
+    kt.fit(decayed, x, y, batch_size=4, epochs=3, verbose=0)  # 12 updates: the rate ends at 0
     assert float(decayed.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
 
 
@@ -124,8 +133,9 @@ def _twin_models(builder, maxlens, **kwargs):
 
 
 def test_word_dropout_drops_whole_words_in_training_only():
-    model = km.sentiment_model(vocab_size=50, embedding_dim=8, units=3, maxlen=40, word_dropout=0.5,
-                               spatial_dropout=0, dropout=0)
+    model = km.sentiment_model(
+        vocab_size=50, embedding_dim=8, units=3, maxlen=40, word_dropout=0.5, spatial_dropout=0, dropout=0
+    )
     embedded = keras.Model(model.input, model.get_layer("word_dropout").output)
     x = np.random.default_rng(5).integers(1, 50, size=(16, 40))
     keras.utils.set_random_seed(1)
@@ -133,7 +143,9 @@ def test_word_dropout_drops_whole_words_in_training_only():
     plain = np.asarray(model.layers[1](x))  # the embedding alone
     dropped = np.all(train == 0, axis=-1)  # (16, 40): words whose whole vector is zero
     assert 0.35 < dropped.mean() < 0.65
-    np.testing.assert_allclose(train[~dropped], 2 * plain[~dropped], rtol=1e-6)  # kept words scaled by 1/(1-0.5)
+    np.testing.assert_allclose(
+        train[~dropped], 2 * plain[~dropped], rtol=1e-6
+    )  # kept words scaled by 1/(1-0.5)
     np.testing.assert_array_equal(np.asarray(embedded(x, training=False)), plain)
 
 
@@ -152,31 +164,42 @@ def test_masked_model_output_does_not_depend_on_padding_length(pooling):
     _random_weights(short, 4)
     long_.set_weights(short.get_weights())
     for padding in ("pre", "post"):
-        p_short = short.predict(km.pad(reviews, 8, padding), verbose=0)
-        p_long = long_.predict(km.pad(reviews, 19, padding), verbose=0)
+        p_short = short.predict(pad(reviews, 8, padding), verbose=0)
+        p_long = long_.predict(pad(reviews, 19, padding), verbose=0)
         np.testing.assert_allclose(p_short, p_long, rtol=1e-5, atol=1e-6)
 
 
 def test_windowed_model_reads_windows_independently_and_ignores_post_padding():
     rng = np.random.default_rng(10)
     reviews = _ids(rng, 3, [5, 8], 30)  # at most 8 ids: two windows of 4
-    kw = {"vocab_size": 30, "embedding_dim": 6, "units": 5, "window": 4, "pooling": "max",
-          "spatial_dropout": 0, "dropout": 0}
+    kw = {
+        "vocab_size": 30,
+        "embedding_dim": 6,
+        "units": 5,
+        "window": 4,
+        "pooling": "max",
+        "spatial_dropout": 0,
+        "dropout": 0,
+    }
     short, long_ = _twin_models(km.sentiment_model, [8, 16], **kw)
     _random_weights(short, 11)
     long_.set_weights(short.get_weights())
-    p_short = short.predict(km.pad(reviews, 8, "post"), verbose=0)
-    np.testing.assert_allclose(p_short, long_.predict(km.pad(reviews, 16, "post"), verbose=0), rtol=1e-5, atol=1e-6)
+    p_short = short.predict(pad(reviews, 8, "post"), verbose=0)
+    np.testing.assert_allclose(
+        p_short, long_.predict(pad(reviews, 16, "post"), verbose=0), rtol=1e-5, atol=1e-6
+    )
     # each window is a separate sequence: the same windows in the other order give the same max
-    x = km.pad(reviews, 8, "post")
+    x = pad(reviews, 8, "post")
     swapped = np.concatenate([x[:, 4:], x[:, :4]], axis=1)
-    swapped[(swapped[:, :4] == 0).all(axis=1)] = x[(swapped[:, :4] == 0).all(axis=1)]  # keep rows with an empty window
+    swapped[(swapped[:, :4] == 0).all(axis=1)] = x[
+        (swapped[:, :4] == 0).all(axis=1)
+    ]  # keep rows with an empty window
     np.testing.assert_allclose(short.predict(swapped, verbose=0), p_short, rtol=1e-5, atol=1e-6)
-    # and SplitWindows / MergeWindows are exact inverses
+    # and Regroup(4) and Regroup(16) are exact inverses
     h = rng.normal(size=(3, 16, 2)).astype("float32")
-    split = km.SplitWindows(4)(h)
+    split = km.Regroup(4)(h)
     assert tuple(split.shape) == (12, 4, 2)
-    np.testing.assert_array_equal(np.asarray(km.MergeWindows(16)(split)), h)
+    np.testing.assert_array_equal(np.asarray(km.Regroup(16)(split)), h)
 
 
 def test_post_padding_without_mask_changes_the_output_and_masking_fixes_it():
@@ -184,10 +207,12 @@ def test_post_padding_without_mask_changes_the_output_and_masking_fixes_it():
     reviews = _ids(rng, 4, [3, 6], 40)
     outputs = {}
     for mask in (False, True):
-        short, long_ = _twin_models(km.article_model, [8, 30], vocab_size=40, embedding_dim=6, units=5, mask_zero=mask)
+        short, long_ = _twin_models(
+            km.article_model, [8, 30], vocab_size=40, embedding_dim=6, units=5, mask_zero=mask
+        )
         _random_weights(short, 6)
         long_.set_weights(short.get_weights())
-        outputs[mask] = [m.predict(km.pad(reviews, m.input_shape[1], "post"), verbose=0) for m in (short, long_)]
+        outputs[mask] = [m.predict(pad(reviews, m.input_shape[1], "post"), verbose=0) for m in (short, long_)]
     assert np.max(np.abs(outputs[False][0] - outputs[False][1])) > 1e-3
     np.testing.assert_allclose(outputs[True][0], outputs[True][1], rtol=1e-5, atol=1e-6)
 
@@ -214,93 +239,17 @@ def test_model_with_masked_pooling_saves_and_reloads(tmp_path):
     np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
 
 
-# ----------------------------------------------------------------------------- data
-def _fake_data(n_train=50, n_test=30, vocab=20, seed=0):
-    rng = np.random.default_rng(seed)
-    x_train = _ids(rng, n_train, [1, 4, 12], vocab)
-    x_test = _ids(rng, n_test, [2, 9], vocab)
-    return (x_train, rng.integers(0, 2, n_train)), (x_test, rng.integers(0, 2, n_test))
-
-
-def test_prepare_imdb_holds_out_validation_from_training_set():
-    data = _fake_data()
-    s = km.prepare_imdb(num_words=20, maxlen=6, val_split=0.2, seed=1, data=data)
-    assert s.x_train.shape == (40, 6) and s.x_val.shape == (10, 6) and s.x_test.shape == (30, 6)
-    assert s.x_train.dtype == np.int32 and s.y_train.shape == (40,) and s.y_test.shape == (30,)
-    train_idx, val_idx = km.split_validation(50, 0.2, seed=1)
-    assert not set(train_idx) & set(val_idx) and len(set(train_idx) | set(val_idx)) == 50
-    full = km.pad(data[0][0], 6)
-    np.testing.assert_array_equal(s.x_val, full[val_idx])
-    np.testing.assert_array_equal(s.y_train, np.asarray(data[0][1])[train_idx])
-    again = km.prepare_imdb(num_words=20, maxlen=6, val_split=0.2, seed=1, data=data)
-    np.testing.assert_array_equal(s.x_val, again.x_val)
-    other = km.prepare_imdb(num_words=20, maxlen=6, val_split=0.2, seed=2, data=data)
-    assert not np.array_equal(s.x_val, other.x_val)
-
-
-def test_movie_holdout_keeps_blocks_of_neighbouring_ids_together():
-    rng = np.random.default_rng(3)
-    ids = np.concatenate([rng.permutation(400), rng.permutation(300)])  # two label folders
-    labels = np.repeat([0, 1], [400, 300])
-    train_idx, val_idx = km.movie_holdout(ids, labels, val_split=0.2, seed=1, block=50)
-    assert not set(train_idx) & set(val_idx) and len(train_idx) + len(val_idx) == 700
-    # 20 % of each label's blocks: 8 blocks of label 0 -> 2 held out, 6 of label 1 -> 1
-    assert np.sum(labels[val_idx] == 0) == 100 and np.sum(labels[val_idx] == 1) == 50
-    val_blocks = {(l, i // 50) for l, i in zip(labels[val_idx], ids[val_idx])}
-    train_blocks = {(l, i // 50) for l, i in zip(labels[train_idx], ids[train_idx])}
-    assert not val_blocks & train_blocks and len(val_blocks) == 3
-    again = km.movie_holdout(ids, labels, val_split=0.2, seed=1, block=50)
-    np.testing.assert_array_equal(again[1], val_idx)
-    others = {tuple(km.movie_holdout(ids, labels, val_split=0.2, seed=s, block=50)[1]) for s in range(5)}
-    assert len(others) > 1
-
-
-def test_prepare_imdb_movie_holdout_uses_the_review_files(monkeypatch):
-    data = _fake_data(n_train=40)
-    labels = np.asarray(data[0][1])
-    ids = np.zeros(40, dtype=np.int64)
-    for label in (0, 1):  # ids 0, 250, 500, ... within each label: two reviews per block of 500
-        ids[labels == label] = 250 * np.arange(np.sum(labels == label))
-    import lstm.data
-
-    monkeypatch.setattr(lstm.data, "load_imdb_info",
-                        lambda path=None: ({"review_id": ids, "label": labels}, None))
-    s = km.prepare_imdb(num_words=20, maxlen=6, val_split=0.25, seed=0, holdout="movie", data=data)
-    train_idx, val_idx = km.movie_holdout(ids, labels, 0.25, 0)
-    np.testing.assert_array_equal(s.x_val, km.pad(data[0][0], 6)[val_idx])
-    np.testing.assert_array_equal(s.y_train, labels[train_idx])
-    shuffled = ((data[0][0], 1 - labels), data[1])  # labels that do not line up with the files
-    with pytest.raises(ValueError, match="line up"):
-        km.prepare_imdb(num_words=20, maxlen=6, holdout="movie", data=shuffled)
-
-
-def test_pad_padding_and_truncating_sides():
-    seqs = [[5, 6, 7, 8], [9]]
-    np.testing.assert_array_equal(km.pad(seqs, 3, "post", "pre"), [[6, 7, 8], [9, 0, 0]])
-    np.testing.assert_array_equal(km.pad(seqs, 3, "pre", "post"), [[5, 6, 7], [0, 0, 9]])
-
-
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda d: km.prepare_imdb(num_words=20, maxlen=0, data=d), "maxlen"),
-        (lambda d: km.prepare_imdb(num_words=20, padding="left", data=d), "padding"),
-        (lambda d: km.prepare_imdb(num_words=20, truncating="middle", data=d), "truncating"),
-        (lambda d: km.prepare_imdb(num_words=20, val_split=1.0, data=d), "val_split"),
-        (lambda d: km.prepare_imdb(num_words=20, val_split=0, data=d), "val_split"),
-        (lambda d: km.prepare_imdb(num_words=10, data=d), "num_words"),
-        (lambda d: km.prepare_imdb(num_words=20, data=((d[0][0], d[0][1][:3]), d[1])), "labels"),
-        (lambda d: km.pad([], 5), "empty"),
-        (lambda d: km.prepare_imdb(num_words=20, holdout="movies", data=d), "holdout"),
-        (lambda d: km.movie_holdout([1, 2, 3], [0, 1], 0.2), "same length"),
-        (lambda d: km.movie_holdout([0.5, 1.5], [0, 1], 0.2), "integer"),
-        (lambda d: km.movie_holdout(np.arange(10), np.zeros(10, int), 0.2, block=10), "block"),
-        (lambda d: km.movie_holdout(np.arange(10), np.zeros(10, int), 1.5), "val_split"),
-    ],
-)
-def test_data_helpers_reject_bad_input(call, match):
-    with pytest.raises(ValueError, match=match):
-        call(_fake_data())
+def test_numpy_pad_equals_keras_pad_sequences():
+    rng = np.random.default_rng(5)
+    seqs = _ids(rng, 40, [0, 1, 3, 7, 12], 30)
+    for padding in ("pre", "post"):
+        for truncating in ("pre", "post"):
+            want = keras.utils.pad_sequences(
+                seqs, maxlen=7, dtype="int32", padding=padding, truncating=truncating
+            )
+            got = pad(seqs, 7, padding, truncating)
+            assert got.dtype == np.int32
+            np.testing.assert_array_equal(got, want)
 
 
 # ----------------------------------------------------------------------------- training helpers
@@ -309,9 +258,17 @@ def test_callbacks_record_every_epoch_and_restore_weights():
     x = rng.integers(1, 20, size=(32, 6))
     y = (x[:, 0] > 10).astype("int64")
     model = km.article_model(20, 4, 3, 6)
-    timer, test_eval, snaps = km.EpochTimer(), km.EvaluateEachEpoch(x[:8], y[:8]), km.WeightSnapshots()
-    history = km.fit(model, x, y, validation_data=(x[:8], y[:8]), epochs=3, batch_size=8, verbose=0,
-                     callbacks=[timer, test_eval, snaps])
+    timer, test_eval, snaps = kt.EpochTimer(), kt.EvaluateEachEpoch(x[:8], y[:8]), kt.WeightSnapshots()
+    history = kt.fit(
+        model,
+        x,
+        y,
+        validation_data=(x[:8], y[:8]),
+        epochs=3,
+        batch_size=8,
+        verbose=0,
+        callbacks=[timer, test_eval, snaps],
+    )
     assert len(timer.times) == 3 and all(t > 0 for t in timer.times)
     assert len(test_eval.history["accuracy"]) == 3
     assert test_eval.history["loss"][-1] == pytest.approx(history.history["val_loss"][-1], rel=1e-5)
@@ -320,7 +277,7 @@ def test_callbacks_record_every_epoch_and_restore_weights():
     assert not all(np.array_equal(a, b) for a, b in zip(snaps.weights[0], snaps.weights[2]))
     with pytest.raises(ValueError, match="epoch"):
         snaps.restore(4)
-    table = km.fit_summary(history, extra={"test_accuracy": test_eval.history["accuracy"]})
+    table = kt.fit_summary(history, extra={"test_accuracy": test_eval.history["accuracy"]})
     lines = table.splitlines()
     assert len(lines) == 4 and lines[0].split()[0] == "epoch" and "test_accuracy" in lines[0]
     assert lines[0].split()[-1] == "test_accuracy"
@@ -328,32 +285,37 @@ def test_callbacks_record_every_epoch_and_restore_weights():
 
 def test_best_epoch_and_fit_summary_on_plain_dicts():
     hist = {"loss": [0.6, 0.4, 0.3], "val_loss": [0.5, 0.45, 0.47], "val_accuracy": [0.7, 0.8, 0.81]}
-    assert km.best_epoch(hist) == 2
-    assert km.best_epoch(hist, "val_accuracy", "max") == 3
+    assert kt.best_epoch(hist) == 2
+    assert kt.best_epoch(hist, "val_accuracy", "max") == 3
     with pytest.raises(ValueError, match="val_acc"):
-        km.best_epoch(hist, "val_acc")
+        kt.best_epoch(hist, "val_acc")
     with pytest.raises(ValueError, match="lengths"):
-        km.fit_summary({"a": [1.0], "b": [1.0, 2.0]})
-    assert km.fit_summary(hist, digits=2).splitlines()[1].split() == ["1", "0.60", "0.70", "0.50"]  # loss, val_accuracy, val_loss
+        kt.fit_summary({"a": [1.0], "b": [1.0, 2.0]})
+    assert kt.fit_summary(hist, digits=2).splitlines()[1].split() == [
+        "1",
+        "0.60",
+        "0.70",
+        "0.50",
+    ]  # loss, val_accuracy, val_loss
 
 
 def test_confusion_matrix_counts():
-    cm = km.confusion_matrix([0, 0, 1, 1, 1], [0.1, 0.7, 0.2, 0.5, 0.9])
+    cm = kt.confusion_matrix([0, 0, 1, 1, 1], [0.1, 0.7, 0.2, 0.5, 0.9])
     np.testing.assert_array_equal(cm, [[1, 1], [1, 2]])
     with pytest.raises(ValueError, match="labels"):
-        km.confusion_matrix([0, 1], [0.5])
+        kt.confusion_matrix([0, 1], [0.5])
     with pytest.raises(ValueError, match="0 and 1"):
-        km.confusion_matrix([0, 2], [0.5, 0.5])
+        kt.confusion_matrix([0, 2], [0.5, 0.5])
 
 
 def test_predict_texts_encodes_like_the_loader():
     word_index = {"good": 1, "bad": 2, "movie": 3}
     model = km.article_model(10, 4, 3, 5)
-    p = km.predict_texts(model, ["Good movie!", "bad<br />movie"], word_index=word_index, num_words=10)
-    x = km.pad([[1, 4, 6], [1, 5, 6]], 5)
+    p = kt.predict_texts(model, ["Good movie!", "bad<br />movie"], word_index=word_index, num_words=10)
+    x = pad([[1, 4, 6], [1, 5, 6]], 5)
     np.testing.assert_allclose(p, model.predict(x, verbose=0).reshape(-1), rtol=1e-6)
     with pytest.raises(ValueError, match="texts"):
-        km.predict_texts(model, "a string", word_index=word_index)
+        kt.predict_texts(model, "a string", word_index=word_index)
 
 
 def test_dataset_helpers_match_keras_on_arrays():
@@ -361,14 +323,18 @@ def test_dataset_helpers_match_keras_on_arrays():
     x = rng.integers(1, 20, size=(40, 6)).astype("int32")
     y = rng.integers(0, 2, 40)
     model = km.article_model(20, 4, 3, 6)
-    np.testing.assert_allclose(km.predict(model, x, batch_size=7), model.predict(x, verbose=0).reshape(-1), rtol=1e-6)
-    got = km.evaluate(model, x, y, batch_size=9)
+    np.testing.assert_allclose(
+        kt.predict(model, x, batch_size=7), model.predict(x, verbose=0).reshape(-1), rtol=1e-6
+    )
+    got = kt.evaluate(model, x, y, batch_size=9)
     loss, acc = model.evaluate(x, y, verbose=0)
     assert got["loss"] == pytest.approx(loss, rel=1e-5) and got["accuracy"] == pytest.approx(acc)
-    order = [np.concatenate([b[0].numpy() for b in km.to_dataset(x, y, 8, shuffle=True, seed=3)]) for _ in range(2)]
+    order = [
+        np.concatenate([b[0].numpy() for b in kt.to_dataset(x, y, 8, shuffle=True, seed=3)]) for _ in range(2)
+    ]
     np.testing.assert_array_equal(order[0], order[1])  # seeded: the same shuffle every time
     assert sorted(map(tuple, order[0])) == sorted(map(tuple, x)) and not np.array_equal(order[0], x)
     with pytest.raises(ValueError, match="rows"):
-        km.to_dataset(x, y[:3])
+        kt.to_dataset(x, y[:3])
     with pytest.raises(ValueError, match="batch_size"):
-        km.to_dataset(x, y, 0)
+        kt.to_dataset(x, y, 0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm.minrnn import (
+from lstm.core.minrnn import (
     MinGRU,
     MinLSTM,
     g,
@@ -64,22 +64,32 @@ def test_float32_dtype_kept():
 
 
 @pytest.mark.parametrize(
-    "kwargs,x,h0,mode",
+    "kwargs",
     [
-        ({"input_size": 0, "hidden_size": 3}, None, None, "parallel"),
-        ({"input_size": 2, "hidden_size": 2.5}, None, None, "parallel"),
-        ({"input_size": 2, "hidden_size": 3, "dtype": "int32"}, None, None, "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((4, 2)), None, "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((1, 4, 5)), None, "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((1, 0, 2)), None, "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((1, 4, 2)), np.ones((2, 3)), "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((1, 4, 2)), -np.ones((1, 3)), "parallel"),
-        ({"input_size": 2, "hidden_size": 3}, np.ones((1, 4, 2)), None, "scan"),
+        {"input_size": 0, "hidden_size": 3},
+        {"input_size": 2, "hidden_size": 2.5},
+        {"input_size": 2, "hidden_size": 3, "dtype": "int32"},
     ],
 )
-def test_bad_input_raises(kwargs, x, h0, mode):
+def test_bad_construction_raises(kwargs):
     with pytest.raises(ValueError):
-        layer = MinGRU(**kwargs)
+        MinGRU(**kwargs)  # the constructor itself, not a later forward(None), must refuse
+
+
+@pytest.mark.parametrize(
+    "x,h0,mode",
+    [
+        (np.ones((4, 2)), None, "parallel"),
+        (np.ones((1, 4, 5)), None, "parallel"),
+        (np.ones((1, 0, 2)), None, "parallel"),
+        (np.ones((1, 4, 2)), np.ones((2, 3)), "parallel"),
+        (np.ones((1, 4, 2)), -np.ones((1, 3)), "parallel"),
+        (np.ones((1, 4, 2)), None, "scan"),
+    ],
+)
+def test_bad_input_raises(x, h0, mode):
+    layer = MinGRU(input_size=2, hidden_size=3)  # outside pytest.raises: this one is valid
+    with pytest.raises(ValueError):
         layer.forward(x, h0, mode=mode)
 
 

@@ -56,8 +56,16 @@ def test_number_pairs():
 
 @pytest.mark.parametrize(
     "spec",
-    [{"rtol": -1, "why": "x"}, {"atol": "0.1", "why": "x"}, {"tol": 0.1, "why": "x"}, {"why": "no number"}, 0.1,
-     {"atol": True, "why": "x"}, {"atol": 0.1}, {"atol": 0.1, "why": " "}],
+    [
+        {"rtol": -1, "why": "x"},
+        {"atol": "0.1", "why": "x"},
+        {"tol": 0.1, "why": "x"},
+        {"why": "no number"},
+        0.1,
+        {"atol": True, "why": "x"},
+        {"atol": 0.1},
+        {"atol": 0.1, "why": " "},
+    ],
 )
 def test_bad_tolerance_metadata_is_a_clear_error(spec):
     with pytest.raises(ValueError, match="tolerance"):
@@ -82,7 +90,11 @@ def test_flatten_skips_pictures_and_joins_streams():
         nbformat.v4.new_output("stream", name="stdout", text="b 2\n"),
         nbformat.v4.new_output(
             "display_data",
-            data={"text/plain": "<Figure>", "image/png": "AAAA", "application/papermill.record/image/png": "BBBB"},
+            data={
+                "text/plain": "<Figure>",
+                "image/png": "AAAA",
+                "application/papermill.record/image/png": "BBBB",
+            },
         ),
     ]
     assert flatten(outs) == {"stdout": ["a 1\nb 2\n"], "text/plain": ["<Figure>"]}
@@ -94,18 +106,48 @@ CELLS = [  # (name, source, stored outputs, metadata, expected result)
     ("same", "print(0.1 + 0.2)", [("stdout", "0.30000000000000004\n")], {}, "PASSED"),
     ("last_bit", "print(0.9 ** 100)", [("stdout", "2.6561398887587e-05\n")], {}, "PASSED"),
     ("moved", "print('acc', 0.80)", [("stdout", "acc 0.85\n")], {}, "FAILED"),
-    ("moved_in_tolerance", "print('acc', 0.80)", [("stdout", "acc 0.85\n")],
-     {"tolerance": {"atol": 0.06, "why": "test"}}, "PASSED"),
-    ("beyond_tolerance", "print('acc', 0.80)", [("stdout", "acc 0.95\n")],
-     {"tolerance": {"atol": 0.06, "why": "test"}}, "FAILED"),
-    ("words", "print('RNN wins', 1)", [("stdout", "LSTM wins 1\n")],
-     {"tolerance": {"atol": 10, "why": "test"}}, "FAILED"),
-    ("glue_same", "from myst_nb import glue; glue('x', 1.25, display=False)",
-     [("glue", "x", "1.25")], {}, "PASSED"),
-    ("glue_moved", "from myst_nb import glue; glue('y', 1.5, display=False)",
-     [("glue", "y", "1.25")], {}, "FAILED"),
-    ("glue_in_tolerance", "from myst_nb import glue; glue('z', 1.5, display=False)",
-     [("glue", "z", "1.25")], {"tolerance": {"atol": 0.3, "why": "test"}}, "PASSED"),
+    (
+        "moved_in_tolerance",
+        "print('acc', 0.80)",
+        [("stdout", "acc 0.85\n")],
+        {"tolerance": {"atol": 0.06, "why": "test"}},
+        "PASSED",
+    ),
+    (
+        "beyond_tolerance",
+        "print('acc', 0.80)",
+        [("stdout", "acc 0.95\n")],
+        {"tolerance": {"atol": 0.06, "why": "test"}},
+        "FAILED",
+    ),
+    (
+        "words",
+        "print('RNN wins', 1)",
+        [("stdout", "LSTM wins 1\n")],
+        {"tolerance": {"atol": 10, "why": "test"}},
+        "FAILED",
+    ),
+    (
+        "glue_same",
+        "from myst_nb import glue; glue('x', 1.25, display=False)",
+        [("glue", "x", "1.25")],
+        {},
+        "PASSED",
+    ),
+    (
+        "glue_moved",
+        "from myst_nb import glue; glue('y', 1.5, display=False)",
+        [("glue", "y", "1.25")],
+        {},
+        "FAILED",
+    ),
+    (
+        "glue_in_tolerance",
+        "from myst_nb import glue; glue('z', 1.5, display=False)",
+        [("glue", "z", "1.25")],
+        {"tolerance": {"atol": 0.3, "why": "test"}},
+        "PASSED",
+    ),
 ]
 
 
@@ -135,20 +177,42 @@ def nbval_results(tmp_path_factory):
         "glue('fig', Image(data=bytes.fromhex('89504e470d0a1a0a'), format='png'), display=False)",
         execution_count=len(CELLS) + 1,
     )
-    fig.outputs = [nbformat.v4.new_output(
-        "display_data",
-        data={"application/papermill.record/image/png": "iVBORw0KGgoAAAANSUhEUgAAAAE=",
-              "application/papermill.record/text/plain": "<IPython.core.display.Image object>"},
-        metadata={"scrapbook": {"name": "fig", "mime_prefix": "application/papermill.record/"}},
-    )]
+    fig.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/papermill.record/image/png": "iVBORw0KGgoAAAANSUhEUgAAAAE=",
+                "application/papermill.record/text/plain": "<IPython.core.display.Image object>",
+            },
+            metadata={"scrapbook": {"name": "fig", "mime_prefix": "application/papermill.record/"}},
+        )
+    ]
     nb.cells.append(fig)
     path = folder / "drift.ipynb"
     nbformat.write(nb, path)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "nbcompare", "--nbval", "-v", "-p", "no:cacheprovider",
-         "--rootdir", str(folder), "-c", os.devnull, str(path)],
-        capture_output=True, text=True, env=env, cwd=folder, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "nbcompare",
+            "--nbval",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(folder),
+            "-c",
+            os.devnull,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+        timeout=300,
     )
     results = dict(re.findall(r"::Cell (\d+) (PASSED|FAILED)", run.stdout))
     assert len(results) == len(CELLS) + 1, run.stdout + run.stderr

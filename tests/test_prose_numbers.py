@@ -37,19 +37,25 @@ def without_code_blocks(text: str) -> str:
             stack.pop()
             continue
         if m and m.group(1)[0] != ":" or m and m.group(2).startswith("{"):
-            is_code = not m.group(2).strip().startswith("{") or m.group(2).strip().startswith(("{code", "{literalinclude"))
+            is_code = not m.group(2).strip().startswith("{") or m.group(2).strip().startswith(
+                ("{code", "{literalinclude")
+            )
             stack.append((m.group(1), is_code))
             continue
         if not any(code for _, code in stack):
             kept.append(line)
     return "\n".join(kept)
+
+
 #: What looks measured: a decimal, a percentage, a ratio "N×" / "Nx", a duration.
 MEASURED = re.compile(
     r"(?<![\w.§/-])(?:\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?\s?[×x](?![\w(])"
     r"|\d+(?:\.\d+)?\s?(?:s|ms|seconds?|minutes?|min|hours?)\b|\d+\.\d+)(?![\w/])"
 )
 #: Numbers that name something, not measure it: section numbers, versions.
-NAMES = re.compile(r"(?:§|sections? |Section |^#+ |Python |Keras |TensorFlow |\d\.\d+–|\d\.\d+ or |\d\.\d+ and )\s*$", re.M)
+NAMES = re.compile(
+    r"(?:§|sections? |Section |^#+ |Python |Keras |TensorFlow |\d\.\d+–|\d\.\d+ or |\d\.\d+ and )\s*$", re.M
+)
 
 #: (page, number as written, why it may be typed) — numbers the text sets or quotes.
 ALLOWED = {
@@ -73,8 +79,11 @@ def prose(path: Path) -> list[tuple[str, str]]:
     """(where, text) for each markdown cell of a notebook, or the whole of a page."""
     if path.suffix == ".ipynb":
         nb = json.loads(path.read_text(encoding="utf-8"))
-        return [(f"{path.name} cell {i}", "".join(c["source"]))
-                for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"]
+        return [
+            (f"{path.name} cell {i}", "".join(c["source"]))
+            for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "markdown"
+        ]
     return [(path.name, path.read_text(encoding="utf-8"))]
 
 
@@ -83,7 +92,7 @@ def typed_numbers(text: str) -> list[str]:
     text = NOT_PROSE.sub(" ", without_code_blocks(text))
     found = []
     for m in MEASURED.finditer(text):
-        before = text[max(0, m.start() - 12):m.start()]
+        before = text[max(0, m.start() - 12) : m.start()]
         if not NAMES.search(before):
             found.append(m.group())
     return found

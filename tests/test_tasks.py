@@ -1,9 +1,9 @@
-"""Tests for the toy tasks in lstm.tasks: shapes, dtypes, the stated answers, seeding, validation."""
+"""Tests for the toy tasks in lstm.data.tasks: shapes, dtypes, the stated answers, seeding, validation."""
 
 import numpy as np
 import pytest
 
-from lstm.tasks import (
+from lstm.data.tasks import (
     DELIMITER_SYMBOLS,
     adding_problem,
     delimiter_count,
@@ -40,8 +40,10 @@ def test_adding_problem_is_seeded():
     assert not np.array_equal(a, c)
 
 
-@pytest.mark.parametrize("bad", [dict(n_samples=0, T=10), dict(n_samples=3, T=1),
-                                 dict(n_samples=2.5, T=10), dict(n_samples=3, T=True)])
+@pytest.mark.parametrize(
+    "bad",
+    [dict(n_samples=0, T=10), dict(n_samples=3, T=1), dict(n_samples=2.5, T=10), dict(n_samples=3, T=True)],
+)
 def test_adding_problem_rejects_bad_arguments(bad):
     with pytest.raises(ValueError, match="must be an int"):
         adding_problem(**bad)
@@ -94,8 +96,9 @@ def test_delimiter_count_max_count_saturates():
     assert y.max() == 3
 
 
-@pytest.mark.parametrize("bad", [dict(p_delim=0.0), dict(p_delim=1.0), dict(p_a=1.5),
-                                 dict(max_count=0), dict(T=0)])
+@pytest.mark.parametrize(
+    "bad", [dict(p_delim=0.0), dict(p_delim=1.0), dict(p_a=1.5), dict(max_count=0), dict(T=0)]
+)
 def test_delimiter_count_rejects_bad_arguments(bad):
     kwargs = dict(n_samples=3, T=10) | bad
     with pytest.raises(ValueError):

@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from lstm import GRU, LSTM, SimpleRNN
-from lstm.gradcheck import numerical_gradient, relative_error
+from lstm.core import threads
+from lstm.core.gradcheck import numerical_gradient, relative_error
+from lstm.core.threads import blas_threads
 from lstm.train import (
     Adam,
     Dense,
     SequenceModel,
     binary_crossentropy,
-    blas_threads,
     clip_by_global_norm,
     evaluate,
     fit,
@@ -38,10 +39,14 @@ def test_dense_backward_matches_central_differences():
 
 LOSS_CASES = {
     "mse": (mse, lambda rng: (rng.standard_normal((6, 1)), rng.standard_normal(6))),
-    "bce": (binary_crossentropy, lambda rng: (rng.standard_normal((6, 4, 1)) * 3,
-                                              rng.integers(0, 2, (6, 4)).astype(float))),
-    "scce": (sparse_categorical_crossentropy, lambda rng: (rng.standard_normal((6, 5)) * 3,
-                                                           rng.integers(0, 5, 6))),
+    "bce": (
+        binary_crossentropy,
+        lambda rng: (rng.standard_normal((6, 4, 1)) * 3, rng.integers(0, 2, (6, 4)).astype(float)),
+    ),
+    "scce": (
+        sparse_categorical_crossentropy,
+        lambda rng: (rng.standard_normal((6, 5)) * 3, rng.integers(0, 5, 6)),
+    ),
 }
 
 
@@ -59,7 +64,8 @@ def test_losses_equal_keras():
     keras = pytest.importorskip("keras")
     rng = np.random.default_rng(2)
     p, t = LOSS_CASES["mse"][1](rng)
-    assert mse(p, t)[0] == pytest.approx(float(keras.losses.MeanSquaredError()(t[:, None], p)), rel=1e-6)
+    ref = keras.losses.MeanSquaredError()(t[:, None], p)
+    assert mse(p, t)[0] == pytest.approx(float(ref), rel=1e-6)
     p, t = LOSS_CASES["bce"][1](rng)
     ref = keras.losses.BinaryCrossentropy(from_logits=True)(t[..., None], p)
     assert binary_crossentropy(p, t)[0] == pytest.approx(float(ref), rel=1e-6)
@@ -155,8 +161,17 @@ def test_fit_is_deterministic_and_learns(capsys):
     runs = []
     for _ in range(2):
         model = SequenceModel(LSTM(2, 8, seed=0), 1, seed=0)
-        hist = fit(model, x, y, epochs=6, batch_size=16, learning_rate=0.02, seed=3, verbose=0,
-                   validation_data=_toy(1, 32))
+        hist = fit(
+            model,
+            x,
+            y,
+            epochs=6,
+            batch_size=16,
+            learning_rate=0.02,
+            seed=3,
+            verbose=0,
+            validation_data=_toy(1, 32),
+        )
         runs.append((hist, {k: v.copy() for k, v in model.params.items()}))
     assert capsys.readouterr().out == ""
     (h1, p1), (h2, p2) = runs
@@ -176,8 +191,17 @@ def test_fit_classification_verbose_and_callback(capsys):
     y = (x[:, 0, 0] > 0).astype(np.int64)
     seen = []
     model = SequenceModel(GRU(3, 6, seed=0, dtype="float32"), 2, seed=0)
-    hist = fit(model, x, y, loss="sparse_categorical_crossentropy", epochs=2, batch_size=8,
-               verbose=2, on_epoch_end=lambda e, logs: seen.append(e), clipnorm=None)
+    hist = fit(
+        model,
+        x,
+        y,
+        loss="sparse_categorical_crossentropy",
+        epochs=2,
+        batch_size=8,
+        verbose=2,
+        on_epoch_end=lambda e, logs: seen.append(e),
+        clipnorm=None,
+    )
     assert seen == [0, 1]
     assert "accuracy" in hist and 0.0 <= hist["accuracy"][-1] <= 1.0
     assert capsys.readouterr().out.count("epoch ") == 2
@@ -199,17 +223,51 @@ def test_fit_bad_input():
         SequenceModel(object(), 1)
 
 
-def test_blas_threads_context_sets_and_restores():
-    from lstm import _blas
-
+def test_blas_threads_sets_the_count_inside_and_restores_it():
+    api = threads._api()
+    if not api:
+        pytest.skip(
+            "OpenBLAS's thread API was not found in this process (e.g. NumPy on "
+            "Accelerate): blas_threads is a no-op here, so there is no count to check"
+        )
+    get, set_ = api
+    original = get()
     a = np.random.default_rng(6).standard_normal((64, 64))
-    api = _blas._api()
-    before = api[0]() if api else None
+    try:
+        set_(2)  # a known count other than 1, so that 1 inside proves blas_threads changed it
+        assert get() == 2
+        outside = a @ a
+        with blas_threads(1):
+            assert get() == 1
+            inside = a @ a
+        assert get() == 2
+        np.testing.assert_allclose(inside, outside, rtol=1e-12)
+        with pytest.raises(RuntimeError, match="boom"):  # restored when the block raises, too
+            with blas_threads(1):
+                assert get() == 1
+                raise RuntimeError("boom")
+        assert get() == 2
+        with blas_threads(None):  # None: the setting is left alone
+            assert get() == 2
+    finally:
+        set_(original)
+
+
+def test_blas_threads_without_the_api_runs_the_block_unchanged(monkeypatch):
+    """Where OpenBLAS is not found, blas_threads does nothing but still runs the block and lets
+    its exceptions through."""
+    monkeypatch.setattr(threads, "_API", False)
+    assert threads._api() is False
+    ran = []
     with blas_threads(1):
-        inside = a @ a
-        if api:
-            assert api[0]() == 1
-    if api:
-        assert api[0]() == before
-    np.testing.assert_allclose(inside, a @ a, rtol=1e-12)
-    assert _blas.loop_threads(2, 3, 4) == 1 and _blas.loop_threads(1024, 1024, 1024) is None
+        ran.append(True)
+    assert ran == [True]
+    with pytest.raises(RuntimeError, match="boom"):
+        with blas_threads(1):
+            raise RuntimeError("boom")
+
+
+def test_loop_threads_is_one_for_small_products_only():
+    assert threads.loop_threads(2, 3, 4) == 1 and threads.loop_threads(1024, 1024, 1024) is None
+    n = threads.SMALL_GEMM
+    assert threads.loop_threads(1, 1, n - 1) == 1 and threads.loop_threads(1, 1, n) is None

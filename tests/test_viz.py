@@ -1,4 +1,4 @@
-"""Tests for lstm.viz: the Jacobian measurement against finite differences, the decay fit,
+"""Tests for lstm.book.viz: the Jacobian measurement against finite differences, the decay fit,
 and the figures (drawn off-screen, checked for what they contain)."""
 
 import matplotlib
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lstm import GRU, LSTM, SimpleRNN
-from lstm.viz import (
+from lstm.book.viz import (
     decay_rate,
     draw_lstm_cell,
     draw_unrolled_rnn,
@@ -42,7 +42,9 @@ def _numerical_jacobian_norm(model, x, d, which, eps=1e-6):
         plus[which][:, k] += eps
         minus[which][:, k] -= eps
         wrap = tuple if isinstance(state, tuple) else (lambda a: a[0])
-        col = (_final_h(model, x[:, T - d :], wrap(plus)) - _final_h(model, x[:, T - d :], wrap(minus))) / (2 * eps)
+        col = (_final_h(model, x[:, T - d :], wrap(plus)) - _final_h(model, x[:, T - d :], wrap(minus))) / (
+            2 * eps
+        )
         norms += (col**2).sum(axis=1)
     return np.mean(np.sqrt(norms / H))
 
@@ -92,7 +94,17 @@ def test_decay_rate_rejects_bad_input(d, n):
 def test_drawings_contain_their_labels():
     ax = draw_lstm_cell(peephole=True)
     texts = {t.get_text() for t in ax.texts}
-    assert {"$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$x_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$", "$w_{co}$"} <= texts
+    assert {
+        "$c_{t-1}$",
+        "$c_t$",
+        "$h_{t-1}$",
+        "$x_t$",
+        "$f_t$",
+        "$i_t$",
+        "$g_t$",
+        "$o_t$",
+        "$w_{co}$",
+    } <= texts
     plain = {t.get_text() for t in draw_lstm_cell().texts}
     assert "$w_{co}$" not in plain
     ax = draw_unrolled_rnn(3)

@@ -9,7 +9,7 @@ copies to ``_build/spread/VARIANT/`` (the stored notebooks are left alone):
 * ``kernel``: another OpenBLAS kernel (``OPENBLAS_CORETYPE=Sandybridge``, or ``Haswell`` where
   Sandybridge is already in force): the same code on a slightly different floating-point path,
   which is what another CPU is;
-* ``seed1``, ``seed2``: ``LSTM_BOOK_SEED=1`` or ``2``, which :func:`lstm.notebook.setup` hands to
+* ``seed1``, ``seed2``: ``LSTM_BOOK_SEED=1`` or ``2``, which :func:`lstm.book.notebook.setup` hands to
   every seed in the chapter: what a long training run may amplify the first variant into.
 
 ``table`` compares every code cell's numbers with the stored ones (the words must match; see
@@ -40,8 +40,10 @@ import run_notebooks  # noqa: E402
 
 OUT = ROOT / "_build" / "spread"
 #: nbval's sanitizing rules (timings, addresses), applied before comparing, as the tests do.
-SANITIZE = [(re.compile(regex), replace)
-            for regex, replace in get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())]
+SANITIZE = [
+    (re.compile(regex), replace)
+    for regex, replace in get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text())
+]
 
 
 def _sanitize(value):
@@ -143,15 +145,21 @@ def table(variants: list[str], notebooks: list[Path]) -> None:
             for name, nb in runs.items():
                 test_code = [c for c in nb.cells if c.cell_type == "code"]
                 if len(test_code) != len(code):
-                    sys.exit(f"{name}/{path.name} has {len(test_code)} code cells, the stored one {len(code)}: re-run it")
+                    sys.exit(
+                        f"{name}/{path.name} has {len(test_code)} code cells, "
+                        f"the stored one {len(code)}: re-run it"
+                    )
                 changes[name] = cell_change(cell, test_code[index])
             if all(c.get("abs", 1) == 0 for c in changes.values()):
                 continue
             moved += 1
             tol = nbcompare.tolerance_of(cell.metadata)
             tags = cell.metadata.get("tags", [])
-            declared = "ignored (nbval-ignore-output)" if "nbval-ignore-output" in tags else (
-                "default" if tol == nbcompare.DEFAULT else f"rtol {tol.rtol:g}, atol {tol.atol:g}")
+            declared = (
+                "ignored (nbval-ignore-output)"
+                if "nbval-ignore-output" in tags
+                else ("default" if tol == nbcompare.DEFAULT else f"rtol {tol.rtol:g}, atol {tol.atol:g}")
+            )
             cells = []
             for c in changes.values():
                 if "error" in c:
@@ -161,17 +169,24 @@ def table(variants: list[str], notebooks: list[Path]) -> None:
                 else:
                     cells.append(f"abs {c['abs']:.3g}, rel {c['rel']:.3g} ({c['count']} numbers)")
             kernel = changes.get("kernel")
-            verdict = "" if kernel is None else ("yes" if _fits(kernel, tol) or "ignore" in declared else "**no**")
+            verdict = (
+                "" if kernel is None else ("yes" if _fits(kernel, tol) or "ignore" in declared else "**no**")
+            )
             print(f"| {index} | {declared} | " + " | ".join(cells) + f" | {verdict} |")
         print(f"\n{moved} of {len(code)} code cells moved under some variant.")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["run", "table"])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--variants", default=",".join(VARIANTS),
-                        help=f"comma-separated, from {', '.join(VARIANTS)} (default: all)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"comma-separated, from {', '.join(VARIANTS)} (default: all)",
+    )
     args = parser.parse_intermixed_args(argv)
     args.variants = args.variants.split(",")
     unknown = set(args.variants) - set(VARIANTS)

@@ -29,7 +29,8 @@ Backward, with :math:`\delta h_t` the total gradient reaching :math:`h_t` and
     \delta r_t &= \delta a_t \odot R_t \odot r_t (1 - r_t), \qquad
     \delta h_{t-1} = \delta h_t \odot z_t + [\delta z_t, \delta r_t, r_t \odot \delta a_t] W_h^\top
 
-Speed: as :mod:`lstm.lstm_cell` (one input GEMM, fused sigmoid via tanh, weight gradients
+The fast path of :func:`lstm.core.reference.gru_step` (tested equal), made fast as
+:mod:`lstm.core.lstm` (one input GEMM, fused sigmoid via tanh, weight gradients
 as one GEMM each after the loop).
 
 References: Cho et al. (2014), *Learning Phrase Representations using RNN Encoder-Decoder*;
@@ -40,9 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import blas_threads, loop_threads
 from .activations import activate_gates, gate_scale
-from .recurrent import RecurrentLayer
+from .layer import RecurrentLayer
+from .threads import blas_threads, loop_threads
 
 __all__ = ["GRU"]
 
@@ -53,7 +54,8 @@ class GRU(RecurrentLayer):
     Introduced in :doc:`chapter 3 </chapters/03_lstm_equations>`.
 
     Args:
-        input_size: D. hidden_size: H.
+        input_size: D, features per time step.
+        hidden_size: H, units.
         seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,
             zero biases).
         dtype: ``"float64"`` or ``"float32"``.
@@ -74,18 +76,17 @@ class GRU(RecurrentLayer):
             "b": np.zeros((2, 3 * self.hidden_size), self.dtype),  # (2, 3H)
         }
 
-    def _check_state(self, state, batch, name="state"):
-        if state is None:
-            return np.zeros((batch, self.hidden_size), self.dtype)
-        if isinstance(state, (tuple, list)):
-            raise ValueError(
-                f"{name} of a GRU must be one (B, H) array or None, got a {type(state).__name__}"
-            )
-        return self._check_h(name, state, batch)
-
     def forward(self, x, state=None):
-        """``x`` ``(B, T, D)``, ``state`` h_0 ``(B, H)`` or None -> ``h_seq`` ``(B, T, H)``,
-        ``h_T`` ``(B, H)``, ``cache`` (read the gates with :meth:`gate_values`)."""
+        """Run the layer over a batch of sequences.
+
+        Args:
+            x: ``(B, T, D)`` inputs.
+            state: h_0 ``(B, H)``, or None for zeros.
+
+        Returns:
+            ``h_seq`` ``(B, T, H)``, ``h_T`` ``(B, H)`` and ``cache``, what :meth:`backward`
+            needs (read the gates from it with :meth:`gate_values`).
+        """
         x = self._check_x(x)
         B, T, D = x.shape
         H = self.hidden_size
@@ -108,7 +109,7 @@ class GRU(RecurrentLayer):
         rh = np.empty((B, 3 * H), self.dtype)  # h_{t-1} W_h + b_h (scaled)
         tmp = np.empty((B, H), self.dtype)
 
-        with blas_threads(loop_threads(B, H + 1, 3 * H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, H + 1, 3 * H)):  # see lstm.core.threads
             for t in range(T):
                 u = gates[t]  # (B, 3H)
                 zr, z, r, hh = u[:, : 2 * H], u[:, :H], u[:, H : 2 * H], u[:, 2 * H :]
@@ -134,8 +135,17 @@ class GRU(RecurrentLayer):
         return {"z": gates[..., :H], "r": gates[..., H : 2 * H], "h_tilde": gates[..., 2 * H :]}
 
     def backward(self, dh_seq, cache, dstate=None):
-        """``dh_seq`` ``(B, T, H)``, ``dstate`` dL/dh_T or None -> ``dx`` ``(B, T, D)``,
-        ``grads`` (keys of ``params``), dL/dh_0 ``(B, H)``."""
+        """Back-propagation through time.
+
+        Args:
+            dh_seq: ``(B, T, H)``, dL/dh_t for every step (zeros where the loss ignores h_t).
+            cache: the third value returned by :meth:`forward`.
+            dstate: dL/dh_T ``(B, H)`` from the final state, or None for zeros.
+
+        Returns:
+            ``dx`` ``(B, T, D)``, ``grads`` (same keys and shapes as ``params``) and dL/dh_0
+            ``(B, H)``.
+        """
         xa, ha, rec_h = cache["xa"], cache["ha"], cache["rec_h"]
         gates = cache["gates"].transpose(1, 0, 2)  # (T, B, 3H)
         T, B, _ = gates.shape
@@ -149,7 +159,7 @@ class GRU(RecurrentLayer):
         drh = self._scratch("drh", (T, B, 3 * H))  # dL/d(h_{t-1} W_h + b_h)
         dh = np.empty((B, H), self.dtype)
         tmp = np.empty((B, H), self.dtype)
-        with blas_threads(loop_threads(B, 3 * H, H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, 3 * H, H)):  # see lstm.core.threads
             for t in range(T - 1, -1, -1):
                 u = gates[t]
                 z, r, hh = u[:, :H], u[:, H : 2 * H], u[:, 2 * H :]

@@ -48,14 +48,17 @@ and, summed over all steps and examples, :math:`\partial L/\partial W_x = X^\top
 :math:`\partial L/\partial W_h = H_{\text{prev}}^\top \delta Z`,
 :math:`\partial L/\partial b = \mathbf 1^\top \delta Z`, :math:`\partial L/\partial X = \delta Z W_x^\top`.
 
-How it is made fast (one code path, no second "fast" copy):
+This is the fast path. The same equations, one line each and without any of the following, are
+:func:`lstm.core.reference.lstm_step` and :func:`~lstm.core.reference.lstm_step_backward`, the code the
+book teaches; ``tests/test_reference.py`` proves the two equal (outputs and every gradient). How
+it is made fast:
 
 * all input projections :math:`x_t W_x + b` of all T steps are ONE matrix product
   ``(T*B, 1+D) @ (1+D, 4H)`` before the loop -- the bias is a row of the weight matrix, fed
   by a constant-1 column, so it costs nothing; the loop adds only :math:`h_{t-1} W_h`;
 * all four gates are activated by one ``tanh`` over the fused ``(B, 4H)`` block, using
   :math:`\sigma(z) = \tfrac12\tanh(z/2) + \tfrac12` with the factor 1/2 folded into the
-  weights once per call (:mod:`lstm.activations`) -- also what keeps it overflow-free;
+  weights once per call (:mod:`lstm.core.activations`) -- also what keeps it overflow-free;
 * buffers are time-major ``(T, B, .)``, so every step reads and writes contiguous blocks,
   each allocated once per call and written with ``out=``;
 * the backward loop only computes :math:`\delta Z` ``(T, B, 4H)`` and the recurrent
@@ -64,7 +67,7 @@ How it is made fast (one code path, no second "fast" copy):
   ``[1, x_t, h_{t-1}]`` that the forward pass stored, and :math:`\delta X = \delta Z W_x^\top`
   is one more;
 * the rows of a batch are independent sequences: for large batches both time loops run over
-  blocks of rows in parallel threads (``lstm._blas.row_blocks``), since NumPy's elementwise
+  blocks of rows in parallel threads (``lstm.core.threads.row_blocks``), since NumPy's elementwise
   work uses one core; the loop body is the same code either way.
 
 :func:`lstm.chrono_bias` gives the forget gates a long memory from the start (Tallec & Ollivier
@@ -81,9 +84,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import blas_threads, loop_threads, row_blocks, run_row_blocks
+from ..checks import check_int
 from .activations import activate_gates, gate_derivative, gate_scale
-from .recurrent import RecurrentLayer
+from .layer import RecurrentLayer
+from .threads import blas_threads, loop_threads, row_blocks, run_row_blocks
 
 __all__ = ["LSTM", "chrono_bias"]
 
@@ -110,15 +114,8 @@ def chrono_bias(hidden_size, max_lag, *, seed=0, dtype="float32"):
         The bias ``(4H,)``: ``m.params["b"][...] = chrono_bias(H, T)`` for :class:`LSTM`, or
         ``layer.cell.bias.assign(chrono_bias(units, T))`` for ``keras.layers.LSTM``.
     """
-    for name, value in (("hidden_size", hidden_size), ("max_lag", max_lag)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be an int, got {value!r}")
-    if hidden_size < 1 or max_lag < 3:
-        raise ValueError(
-            f"chrono_bias needs hidden_size >= 1 and max_lag >= 3 (u ~ U[1, max_lag - 1]), "
-            f"got hidden_size={hidden_size}, max_lag={max_lag}"
-        )
-    H = int(hidden_size)
+    H = check_int("hidden_size", hidden_size)
+    max_lag = check_int("max_lag", max_lag, minimum=3)  # u ~ U[1, max_lag - 1] needs max_lag >= 3
     b_f = np.log(np.random.default_rng(seed).uniform(1.0, max_lag - 1.0, H))  # (H,)
     bias = np.zeros(4 * H, dtype)  # (4H,): i, f, g, o
     bias[H : 2 * H] = b_f  # forget gate: open, a memory of about u steps
@@ -205,8 +202,10 @@ class LSTM(RecurrentLayer):
                 f"got {type(state).__name__}"
                 + (f" of length {len(state)}" if isinstance(state, (tuple, list)) else "")
             )
-        return (self._check_h(f"{name}[0] (h)", state[0], batch),
-                self._check_h(f"{name}[1] (c)", state[1], batch))
+        return (
+            self._check_h(f"{name}[0] (h)", state[0], batch),
+            self._check_h(f"{name}[1] (c)", state[1], batch),
+        )
 
     # ------------------------------------------------------------------ forward
     def forward(self, x, state=None):
@@ -250,7 +249,7 @@ class LSTM(RecurrentLayer):
         c[0] = c0
         tanh_c = np.empty((T, B, H), self.dtype)  # tanh(c_1) .. tanh(c_T)
 
-        def loop(rows):  # the time loop for the batch rows `rows` (see lstm._blas.row_blocks)
+        def loop(rows):  # the time loop for the batch rows `rows` (see lstm.core.threads.row_blocks)
             zh = np.empty((rows.stop - rows.start, 4 * H), self.dtype)  # h_{t-1} W_h
             tmp = np.empty((rows.stop - rows.start, H), self.dtype)
             for t in range(T):
@@ -273,7 +272,7 @@ class LSTM(RecurrentLayer):
                 np.tanh(c_t, out=tanh_c[t, rows])
                 np.multiply(o, tanh_c[t, rows], out=hs[t + 1, rows])  # h_t = o * tanh(c_t)
 
-        with blas_threads(loop_threads(B, H, 4 * H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, H, 4 * H)):  # see lstm.core.threads
             run_row_blocks(loop, row_blocks(B, 4 * H))
 
         h_seq = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (B, T, H)
@@ -324,7 +323,7 @@ class LSTM(RecurrentLayer):
         dz = self._scratch("dz", (T, B, 4 * H))  # dL/d(pre-activation), all steps
         n = 3 * H if graves else 4 * H  # columns handled by the fused derivative
 
-        def loop(rows):  # the time loop for the batch rows `rows` (see lstm._blas.row_blocks)
+        def loop(rows):  # the time loop for the batch rows `rows` (see lstm.core.threads.row_blocks)
             b = rows.stop - rows.start
             da = np.empty((b, 4 * H), self.dtype)  # dL/d(activation) at one step
             dsig = np.empty((b, 4 * H), self.dtype)  # activation derivative at one step
@@ -359,7 +358,7 @@ class LSTM(RecurrentLayer):
                         dc_nx += np.multiply(dzt[:, 3 * H :], p["w_co"], out=tmp)
                 np.matmul(dzt, W_hT, out=dh_nx)  # dL/dh_{t-1} through the recurrence
 
-        with blas_threads(loop_threads(B, 4 * H, H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, 4 * H, H)):  # see lstm.core.threads
             run_row_blocks(loop, row_blocks(B, 4 * H))
 
         # All weight gradients in ONE GEMM over the B*T rows [1, x_t, h_{t-1}]: (1+D+H, 4H).

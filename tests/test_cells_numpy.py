@@ -1,77 +1,31 @@
-"""The NumPy LSTM, GRU and SimpleRNN against Keras (forward), TensorFlow autodiff (backward)
-and central differences; input checks; activation stability."""
+"""The NumPy LSTM, GRU and SimpleRNN without TensorFlow: this module imports NumPy and lstm only.
+
+It proves that every analytic gradient (weights, inputs, initial states; plain, Graves-peephole
+and article-peephole LSTM, GRU, SimpleRNN) equals central differences; that the peephole LSTM
+follows Graves' equations gate by gate; that float32 layers stay float32, seeded initialisation
+is deterministic and the named gate views follow the packed parameters; that bad input and bad
+constructor arguments raise ValueError with a clear message; that sigmoid, tanh and the cells
+stay finite and warning-free at |x| = 1e4; that the whole-block gate derivative equals the
+per-block formulas; that the threaded row-block time loop equals the single-block loop; and that
+chrono bias initialisation has its documented layout and range.
+
+The comparisons with Keras (forward) and TensorFlow's GradientTape (backward) are in
+tests/test_cells_keras.py, which is skipped where TensorFlow is not installed.
+"""
 
 import os
 import warnings
 
 import numpy as np
 import pytest
+from cell_helpers import as_list, as_state, rel_err
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
-
-from lstm import GRU, LSTM, SimpleRNN, gradcheck  # noqa: E402
-from lstm.activations import gate_derivative, sigmoid, tanh  # noqa: E402
-
-CELLS = {"LSTM": (LSTM, keras.layers.LSTM), "GRU": (GRU, keras.layers.GRU),
-         "SimpleRNN": (SimpleRNN, keras.layers.SimpleRNN)}
+from lstm import GRU, LSTM, SimpleRNN, chrono_bias, gradcheck
+from lstm.core import threads
+from lstm.core.activations import gate_derivative, sigmoid, tanh
 
 
-def rel_err(a, b):
-    """max |a - b| / max |b|."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
-
-
-def random_shape(rng):
-    B, T, D, H = (int(v) for v in rng.integers([1, 1, 1, 1], [5, 8, 6, 7]))
-    return B, T, D, H
-
-
-def keras_pair(name, rng, dtype, shape):
-    """A built Keras layer with random weights (incl. biases) and its NumPy copy."""
-    cls, K = CELLS[name]
-    B, T, D, H = shape
-    layer = K(H, return_sequences=True, return_state=True, dtype=dtype)
-    layer.build((None, T, D))
-    layer.set_weights([(rng.standard_normal(w.shape) * 0.5).astype(dtype) for w in layer.get_weights()])
-    return layer, cls.from_keras(layer)
-
-
-def random_state(name, rng, B, H, dtype, zero):
-    make = (lambda: np.zeros((B, H), dtype)) if zero else (
-        lambda: rng.standard_normal((B, H)).astype(dtype))
-    return [make(), make()] if name == "LSTM" else [make()]
-
-
-def as_state(name, states):
-    return tuple(states) if name == "LSTM" else states[0]
-
-
-def as_list(state):
-    return list(state) if isinstance(state, tuple) else [state]
-
-
-# ---------------------------------------------------------------------------- forward = Keras
-@pytest.mark.parametrize("zero_state", [True, False], ids=["zero-state", "random-state"])
-@pytest.mark.parametrize("dtype,tol", [("float64", 1e-9), ("float32", 2e-5)])
-@pytest.mark.parametrize("name", list(CELLS))
-def test_forward_equals_keras(name, dtype, tol, zero_state):
-    rng = np.random.default_rng([1, len(name), int(zero_state), len(dtype)])
-    B, T, D, H = shape = random_shape(rng)
-    layer, m = keras_pair(name, rng, dtype, shape)
-    assert m.dtype == np.dtype(dtype) and (m.input_size, m.hidden_size) == (D, H)
-    x = rng.standard_normal((B, T, D)).astype(dtype)
-    states = random_state(name, rng, B, H, dtype, zero_state)
-    ref = [np.asarray(v) for v in layer(x, initial_state=states)]
-    h_seq, final, _ = m.forward(x, None if zero_state else as_state(name, states))
-    assert h_seq.shape == (B, T, H) and h_seq.dtype == np.dtype(dtype)
-    assert rel_err(h_seq, ref[0]) <= tol
-    for mine, theirs in zip(as_list(final), ref[1:], strict=True):
-        assert mine.dtype == np.dtype(dtype)
-        assert rel_err(mine, theirs) <= tol
-
-
+# ---------------------------------------------------------------------------- peepholes
 def test_lstm_zero_peepholes_equal_plain_lstm():
     rng = np.random.default_rng(2)
     plain = LSTM(3, 4, seed=0)
@@ -108,7 +62,8 @@ def test_peephole_forward_equals_equations(output_peephole):
     m = LSTM(3, 4, peephole=True, output_peephole=output_peephole, seed=1)
     for v in m.params.values():
         v[...] = rng.standard_normal(v.shape) * 0.5
-    x, h0, c0 = rng.standard_normal((2, 6, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    x = rng.standard_normal((2, 6, 3))
+    h0, c0 = rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
     h_seq, (h_T, c_T), cache = m.forward(x, (h0, c0))
     ref_seq, ref_h, ref_c = reference_peephole_lstm(m, x, h0, c0)
     assert rel_err(h_seq, ref_seq) < 1e-12
@@ -126,39 +81,6 @@ def test_output_peephole_variants_differ():
         np.testing.assert_array_equal(a.params[k], b.params[k])
     x = rng.standard_normal((2, 4, 2))
     assert rel_err(a.forward(x)[0], b.forward(x)[0]) > 1e-3
-
-
-# ---------------------------------------------------------------------------- backward = autodiff
-@pytest.mark.parametrize("name", list(CELLS))
-def test_backward_equals_gradient_tape(name):
-    rng = np.random.default_rng([5, len(name)])
-    B, T, D, H = shape = random_shape(rng)
-    layer, m = keras_pair(name, rng, "float64", shape)
-    x = rng.standard_normal((B, T, D))
-    states = random_state(name, rng, B, H, "float64", zero=False)
-    w_seq = rng.standard_normal((B, T, H))
-    w_fin = [rng.standard_normal((B, H)) for _ in states]
-
-    x_tf = tf.constant(x)
-    s_tf = [tf.constant(s) for s in states]
-    with tf.GradientTape() as tape:
-        tape.watch([x_tf, *s_tf])
-        out = layer(x_tf, initial_state=s_tf)
-        loss = tf.reduce_sum(out[0] * w_seq) + sum(
-            tf.reduce_sum(o * w) for o, w in zip(out[1:], w_fin, strict=True))
-    weights = layer.trainable_weights  # kernel, recurrent_kernel, bias
-    g_w, g_x, g_s = tape.gradient(loss, [weights, x_tf, s_tf])
-
-    _, _, cache = m.forward(x, as_state(name, states))
-    dx, grads, dstate0 = m.backward(w_seq, cache, as_state(name, w_fin))
-    assert set(grads) == set(m.params)
-    for key in m.params:
-        assert grads[key].shape == m.params[key].shape and grads[key].dtype == np.float64
-    for key, g in zip(("W_x", "W_h", "b"), g_w, strict=True):
-        assert rel_err(grads[key], np.asarray(g)) <= 1e-9, key
-    assert rel_err(dx, np.asarray(g_x)) <= 1e-9
-    for mine, theirs in zip(as_list(dstate0), g_s, strict=True):
-        assert rel_err(mine, np.asarray(theirs)) <= 1e-9
 
 
 # ---------------------------------------------------------------------------- central differences
@@ -248,7 +170,8 @@ def test_bad_input_raises_value_error(cls):
     with pytest.raises(ValueError, match="dh_seq"):
         m.backward(np.zeros((2, 4, 4)), cache)
     with pytest.raises(ValueError, match="dstate"):
-        m.backward(np.zeros_like(h_seq), cache, (np.zeros((2, 5)),) * 2 if cls is LSTM else np.zeros((2, 5)))
+        bad_dstate = (np.zeros((2, 5)),) * 2 if cls is LSTM else np.zeros((2, 5))
+        m.backward(np.zeros_like(h_seq), cache, bad_dstate)
 
 
 def test_bad_construction_and_state_structure():
@@ -269,31 +192,6 @@ def test_bad_construction_and_state_structure():
         GRU(2, 3).forward(x, (np.zeros((1, 3)), np.zeros((1, 3))))
 
 
-def test_from_keras_without_bias():
-    rng = np.random.default_rng(8)
-    layer = keras.layers.GRU(3, use_bias=False, return_sequences=True, dtype="float64")
-    x = rng.standard_normal((2, 4, 2))
-    ref = np.asarray(layer(x))
-    m = GRU.from_keras(layer)
-    np.testing.assert_array_equal(m.params["b"], 0.0)
-    assert rel_err(m.forward(x)[0], ref) <= 1e-9
-
-
-def test_from_keras_rejects_wrong_layers():
-    with pytest.raises(ValueError, match="keras.layers.LSTM"):
-        LSTM.from_keras(keras.layers.GRU(3))
-    with pytest.raises(ValueError, match="built"):
-        LSTM.from_keras(keras.layers.LSTM(3))
-    relu = keras.layers.SimpleRNN(3, activation="relu")
-    relu.build((None, 2, 2))
-    with pytest.raises(ValueError, match="activation"):
-        SimpleRNN.from_keras(relu)
-    with pytest.raises(ValueError, match="reset_after"):
-        layer = keras.layers.GRU(3, reset_after=False)
-        layer.build((None, 2, 2))
-        GRU.from_keras(layer)
-
-
 # ---------------------------------------------------------------------------- stability
 def test_sigmoid_tanh_finite_and_warning_free_at_1e4():
     for dtype in (np.float32, np.float64):
@@ -305,7 +203,8 @@ def test_sigmoid_tanh_finite_and_warning_free_at_1e4():
         np.testing.assert_array_equal(s[[0, -1]], [0.0, 1.0])
         np.testing.assert_array_equal(t[[0, -1]], [-1.0, 1.0])
         assert s[3] == 0.5
-        np.testing.assert_allclose(s[[2, 4]], 1 / (1 + np.exp(-x[[2, 4]].astype(np.float64))), rtol=1e-6)
+        exact = 1 / (1 + np.exp(-x[[2, 4]].astype(np.float64)))
+        np.testing.assert_allclose(s[[2, 4]], exact, rtol=1e-6)
 
 
 @pytest.mark.parametrize("cls", [LSTM, GRU, SimpleRNN])
@@ -334,7 +233,8 @@ def test_gate_derivative_equals_one_operation_per_block(kinds, dtype):
     expected = np.empty_like(a)
     for j, kind in enumerate(kinds):
         block = a[:, j * H : (j + 1) * H]
-        expected[:, j * H : (j + 1) * H] = (block - block * block) if kind == "s" else (1 - block * block)
+        derivative = (block - block * block) if kind == "s" else (1 - block * block)
+        expected[:, j * H : (j + 1) * H] = derivative
     for tmp in (None, np.empty_like(a)):
         out = np.full_like(a, np.nan)
         assert gate_derivative(a, kinds, H, out, tmp=tmp) is out
@@ -351,10 +251,8 @@ def test_sigmoid_accepts_python_scalars_and_0d_arrays():
 # ---------------------------------------------------------------------------- batch-parallel loops
 @pytest.mark.parametrize("case", [c for c in GRADCHECK_CASES if c.startswith("LSTM")])
 def test_lstm_row_blocks_in_threads_equal_one_block(case, monkeypatch):
-    """Large batches run the time loop over row blocks in threads (lstm._blas.row_blocks);
+    """Large batches run the time loop over row blocks in threads (lstm.core.threads.row_blocks);
     forced here on a small layer, the result equals the single-block loop's."""
-    from lstm import _blas
-
     rng = np.random.default_rng([9, len(case)])
     B, T, D, H = 7, 5, 3, 4
     m = GRADCHECK_CASES[case](D, H)
@@ -370,28 +268,24 @@ def test_lstm_row_blocks_in_threads_equal_one_block(case, monkeypatch):
         return [h_seq, *final, dx, *grads.values(), *d0]
 
     single = run()
-    monkeypatch.setattr(_blas, "PARALLEL_WORK", 1)
-    monkeypatch.setattr(_blas, "MIN_ROWS", 2)
-    monkeypatch.setattr(_blas.os, "cpu_count", lambda: 3)
-    blocks = _blas.row_blocks(B, 4 * H)
+    monkeypatch.setattr(threads, "PARALLEL_WORK", 1)
+    monkeypatch.setattr(threads, "MIN_ROWS", 2)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 3)
+    blocks = threads.row_blocks(B, 4 * H)
     assert [(s.start, s.stop) for s in blocks] == [(0, 2), (2, 4), (4, 7)]
     for a, b in zip(run(), single, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
 def test_row_blocks_stay_whole_for_small_work():
-    from lstm import _blas
-
-    assert _blas.row_blocks(32, 4 * 100) == [slice(0, 32)]  # the small benchmark shape
-    assert len(_blas.row_blocks(128, 4 * 256)) == min(os.cpu_count() or 1, 8)
+    assert threads.row_blocks(32, 4 * 100) == [slice(0, 32)]  # the small benchmark shape
+    assert len(threads.row_blocks(128, 4 * 256)) == min(os.cpu_count() or 1, 8)
     with pytest.raises(ZeroDivisionError):
-        _blas.run_row_blocks(lambda rows: 1 / 0, [slice(0, 1), slice(1, 2)])  # errors surface
+        threads.run_row_blocks(lambda rows: 1 / 0, [slice(0, 1), slice(1, 2)])  # errors surface
 
 
 # ---------------------------------------------------------------------------- chrono initialisation
 def test_chrono_bias_layout_range_and_memory():
-    from lstm import chrono_bias
-
     H, T = 50, 40
     b = chrono_bias(H, T, seed=3)
     assert b.shape == (4 * H,) and b.dtype == np.float32
@@ -403,17 +297,9 @@ def test_chrono_bias_layout_range_and_memory():
     assert memory.min() >= 2 - 1e-6 and memory.max() <= T + 1e-3 and memory.max() > T / 2
     np.testing.assert_array_equal(b, chrono_bias(H, T, seed=3))  # seeded
     assert not np.array_equal(b, chrono_bias(H, T, seed=4))
-    m = LSTM(2, H, seed=0)
-    m.params["b"][...] = chrono_bias(H, T, dtype="float64")  # the NumPy layer takes it as is
-    layer = keras.layers.LSTM(H)
-    layer.build((None, 5, 2))
-    layer.cell.bias.assign(chrono_bias(H, T))  # and Keras' fused bias (same gate order)
-    np.testing.assert_allclose(np.asarray(layer.cell.bias), m.params["b"], rtol=1e-6)
 
 
 @pytest.mark.parametrize("args", [(0, 10), (4, 2), (4.0, 10), (True, 10), (4, "10")])
 def test_chrono_bias_rejects_bad_arguments(args):
-    from lstm import chrono_bias
-
     with pytest.raises(ValueError, match="hidden_size|max_lag"):
         chrono_bias(*args)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
+
 __all__ = [
     "DELIMITER_SYMBOLS",
     "adding_problem",
@@ -26,25 +28,19 @@ __all__ = [
 ]
 
 
-def _check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def one_hot(ids, depth: int):
     """One-hot encode integer ids: ``(...,)`` int -> ``(..., depth)`` float32.
-
-    No chapter uses it directly: used by ``recall_first`` and ``delimiter_count``.
 
     Raises:
         ValueError: if ``depth`` is not a positive int or an id is outside ``[0, depth)``.
     """
-    depth = _check_positive_int("depth", depth)
+    depth = check_int("depth", depth)
     ids = np.asarray(ids)
     if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= depth):
-        raise ValueError(f"ids must be integers in [0, {depth}), got dtype {ids.dtype} "
-                         f"and range [{ids.min()}, {ids.max()}]")
+        raise ValueError(
+            f"ids must be integers in [0, {depth}), got dtype {ids.dtype} "
+            f"and range [{ids.min()}, {ids.max()}]"
+        )
     return np.eye(depth, dtype=np.float32)[ids]
 
 
@@ -68,8 +64,8 @@ def adding_problem(n_samples: int, T: int, *, seed=None):
     Raises:
         ValueError: if ``n_samples < 1`` or ``T < 2`` (or either is not an int).
     """
-    n = _check_positive_int("n_samples", n_samples)
-    T = _check_positive_int("T", T, minimum=2)
+    n = check_int("n_samples", n_samples)
+    T = check_int("T", T, minimum=2)
     rng = np.random.default_rng(seed)
     values = rng.random((n, T), dtype=np.float32)  # (n, T)
     half = T // 2
@@ -111,9 +107,9 @@ def recall_first(n_samples: int, k: int, *, n_symbols: int = 4, seed=None):
     Raises:
         ValueError: on a non-int or out-of-range argument.
     """
-    n = _check_positive_int("n_samples", n_samples)
-    k = _check_positive_int("k", k)
-    S = _check_positive_int("n_symbols", n_symbols, minimum=2)
+    n = check_int("n_samples", n_samples)
+    k = check_int("k", k)
+    S = check_int("n_symbols", n_symbols, minimum=2)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, S, size=(n, k + 1))  # (n, T) one symbol per step; ids[:, 0] is the key
     x = np.zeros((n, k + 1, S + 2), dtype=np.float32)  # (n, T, S+2)
@@ -128,8 +124,15 @@ def recall_first(n_samples: int, k: int, *, n_symbols: int = 4, seed=None):
 DELIMITER_SYMBOLS = ("a", "b", "|")
 
 
-def delimiter_count(n_samples: int, T: int, *, p_delim: float = 0.15, p_a: float = 0.5,
-                    max_count: int | None = None, seed=None):
+def delimiter_count(
+    n_samples: int,
+    T: int,
+    *,
+    p_delim: float = 0.15,
+    p_a: float = 0.5,
+    max_count: int | None = None,
+    seed=None,
+):
     """Count the ``a`` symbols seen since the last delimiter, at every step.
 
     The input is a one-hot sequence over :data:`DELIMITER_SYMBOLS` (``a``, ``b``, ``|``).
@@ -155,13 +158,13 @@ def delimiter_count(n_samples: int, T: int, *, p_delim: float = 0.15, p_a: float
     Raises:
         ValueError: on a non-int or out-of-range argument.
     """
-    n = _check_positive_int("n_samples", n_samples)
-    T = _check_positive_int("T", T)
+    n = check_int("n_samples", n_samples)
+    T = check_int("T", T)
     for name, p in (("p_delim", p_delim), ("p_a", p_a)):
         if not (isinstance(p, (float, int)) and 0.0 < p < 1.0):
             raise ValueError(f"{name} must be a probability in (0, 1), got {p!r}")
     if max_count is not None:
-        max_count = _check_positive_int("max_count", max_count)
+        max_count = check_int("max_count", max_count)
     rng = np.random.default_rng(seed)
     u = rng.random((n, T))
     ids = np.where(u < p_delim, 2, np.where(rng.random((n, T)) < p_a, 0, 1)).astype(np.int64)

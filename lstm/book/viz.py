@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
+
 __all__ = [
     "GATE_COLORS",
     "decay_rate",
@@ -46,8 +48,19 @@ def _axes(ax, figsize):
 def _arrow(ax, start, end, color="0.2", style="-|>", lw=1.4, ls="-", shrink=0.0):
     from matplotlib.patches import FancyArrowPatch
 
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=11, color=color,
-                                 lw=lw, linestyle=ls, shrinkA=shrink, shrinkB=shrink))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=11,
+            color=color,
+            lw=lw,
+            linestyle=ls,
+            shrinkA=shrink,
+            shrinkB=shrink,
+        )
+    )
 
 
 def _line(ax, points, color="0.2", lw=1.4, ls="-"):
@@ -59,9 +72,18 @@ def _box(ax, center, text, *, width=1.0, height=0.7, color="0.85", text_color="b
     from matplotlib.patches import FancyBboxPatch
 
     x, y = center
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.02,rounding_size=0.12", fc=color, ec="0.2",
-                                lw=1.2, zorder=3))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.12",
+            fc=color,
+            ec="0.2",
+            lw=1.2,
+            zorder=3,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=text_color, zorder=4)
 
 
@@ -72,15 +94,16 @@ def _node(ax, center, text, *, radius=0.28, color="white", fontsize=12):
     ax.text(*center, text, ha="center", va="center", fontsize=fontsize, zorder=4)
 
 
-def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN"):
+def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN", note: str | None = None):
     """Draw a recurrent network folded (left) and unrolled over ``T`` steps (right).
 
-    Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
+    Introduced in :doc:`chapter 1 </chapters/01_background>`.
 
     Args:
         T: number of unrolled steps to draw, 1 to 8.
         ax: matplotlib axes to draw into (a new figure if ``None``).
         cell: the label written in every cell box.
+        note: a line of text written above the unrolled copies (None: no text).
 
     Returns:
         The axes.
@@ -88,8 +111,7 @@ def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN"):
     Raises:
         ValueError: if ``T`` is not an int in ``[1, 8]``.
     """
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or not 1 <= T <= 8:
-        raise ValueError(f"T must be an int in [1, 8], got {T!r}")
+    check_int("T", T, maximum=8)
     ax = _axes(ax, (2.0 + 1.6 * T, 3.2))
     # folded: one cell with a self-loop
     _box(ax, (0, 1.5), cell, width=1.1, height=0.8, color="#dddddd")
@@ -99,8 +121,17 @@ def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN"):
     ax.text(0, 2.85, "$h_t$", ha="center", va="bottom", fontsize=12)
     from matplotlib.patches import FancyArrowPatch
 
-    ax.add_patch(FancyArrowPatch((0.55, 1.7), (0.55, 1.3), connectionstyle="arc3,rad=-2.2",
-                                 arrowstyle="-|>", mutation_scale=11, color="0.2", lw=1.4))
+    ax.add_patch(
+        FancyArrowPatch(
+            (0.55, 1.7),
+            (0.55, 1.3),
+            connectionstyle="arc3,rad=-2.2",
+            arrowstyle="-|>",
+            mutation_scale=11,
+            color="0.2",
+            lw=1.4,
+        )
+    )
     ax.text(1.5, 1.5, "=", ha="center", va="center", fontsize=20)
     # unrolled
     names = [f"$x_{{{t}}}$" for t in range(1, T + 1)]
@@ -116,8 +147,10 @@ def draw_unrolled_rnn(T: int = 4, *, ax=None, cell: str = "RNN"):
         ax.text(x0, 2.85, outs[k], ha="center", va="bottom", fontsize=12)
         _arrow(ax, (x0 - 1.05, 1.5), (x0 - 0.55, 1.5))
     ax.text(3.0 - 1.05, 1.62, "$h_0$", ha="center", va="bottom", fontsize=10)
+    if note is not None:
+        ax.text(3.0 + 0.8 * (T - 1), 3.4, note, ha="center", va="bottom", fontsize=11, color="#2b5d8a")
     ax.set_xlim(-0.9, 3.0 + 1.6 * (T - 1) + 0.8)
-    ax.set_ylim(-0.4, 3.3)
+    ax.set_ylim(-0.4, 3.3 if note is None else 3.9)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
@@ -140,8 +173,18 @@ def draw_lstm_cell(*, peephole: bool = False, ax=None):
     ax = _axes(ax, (8.0, 5.0))
     from matplotlib.patches import FancyBboxPatch
 
-    ax.add_patch(FancyBboxPatch((0.3, 0.25), 9.6, 5.35, boxstyle="round,pad=0.05,rounding_size=0.4",
-                                fc="#f7f7f7", ec="0.5", lw=1.2, zorder=0))
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.3, 0.25),
+            9.6,
+            5.35,
+            boxstyle="round,pad=0.05,rounding_size=0.4",
+            fc="#f7f7f7",
+            ec="0.5",
+            lw=1.2,
+            zorder=0,
+        )
+    )
     top, bus, gate_y, mul_y = 4.9, 0.9, 2.1, 3.5
     xf, xi, xg, xo, xh = 2.3, 4.0, 5.4, 7.0, 8.5
     # cell-state line: c_{t-1} -> x f -> + -> c_t
@@ -157,12 +200,24 @@ def draw_lstm_cell(*, peephole: bool = False, ax=None):
     _line(ax, [(1.1, -0.6), (1.1, bus)])
     ax.text(1.1, -0.7, "$x_t$", ha="center", va="top", fontsize=13)
     ax.plot([1.1], [bus], "o", color="0.2", ms=4, zorder=2)
-    blocks = [(xf, "f", r"$\sigma$", r"$f_t$"), (xi, "i", r"$\sigma$", r"$i_t$"),
-              (xg, "g", r"$\tanh$", r"$g_t$"), (xo, "o", r"$\sigma$", r"$o_t$")]
+    blocks = [
+        (xf, "f", r"$\sigma$", r"$f_t$"),
+        (xi, "i", r"$\sigma$", r"$i_t$"),
+        (xg, "g", r"$\tanh$", r"$g_t$"),
+        (xo, "o", r"$\sigma$", r"$o_t$"),
+    ]
     for x, key, act, label in blocks:
         _arrow(ax, (x, bus), (x, gate_y - 0.35))
-        _box(ax, (x, gate_y), act, width=1.1, height=0.7, color=GATE_COLORS[key], text_color="white",
-             fontsize=12)
+        _box(
+            ax,
+            (x, gate_y),
+            act,
+            width=1.1,
+            height=0.7,
+            color=GATE_COLORS[key],
+            text_color="white",
+            fontsize=12,
+        )
         ax.text(x + 0.55, gate_y + 0.45, label, ha="left", va="bottom", fontsize=12, color=GATE_COLORS[key])
     # forget gate multiplies the old cell state
     _arrow(ax, (xf, gate_y + 0.35), (xf, top - 0.28))
@@ -343,8 +398,13 @@ def plot_gate_heatmaps(gates, *, symbols=None, units=None, axes=None, cmap="viri
         raise ValueError(f"symbols must have length T={T}, got {len(symbols)}")
     units = list(range(H)) if units is None else list(units)
     if axes is None:
-        _, axes = plt.subplots(len(arrays), 1, figsize=(max(6.0, 0.28 * T + 1.5), 1.0 + 0.3 * len(units) * len(arrays)),
-                               sharex=True, squeeze=False)
+        _, axes = plt.subplots(
+            len(arrays),
+            1,
+            figsize=(max(6.0, 0.28 * T + 1.5), 1.0 + 0.3 * len(units) * len(arrays)),
+            sharex=True,
+            squeeze=False,
+        )
         axes = axes[:, 0]
     for ax, (name, a) in zip(axes, arrays.items()):
         a = a[:, units].T  # (units, T)

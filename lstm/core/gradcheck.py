@@ -34,10 +34,7 @@ __all__ = ["numerical_gradient", "relative_error", "gradcheck"]
 
 
 def relative_error(a, b) -> float:
-    """Norm-wise relative error ``||a - b|| / (||a|| + ||b||)`` (0 when both are zero).
-
-    No chapter uses it directly: used by ``gradcheck`` (and the tests).
-    """
+    """Norm-wise relative error ``||a - b|| / (||a|| + ||b||)`` (0 when both are zero)."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
@@ -49,8 +46,6 @@ def numerical_gradient(f, array, *, eps=1e-6, indices=None):
     """Central-difference gradient of the scalar function ``f()`` w.r.t. ``array`` (in place).
 
     ``array`` is perturbed in place, one entry at a time, and restored.
-
-    No chapter uses it directly: used by ``gradcheck`` (and the tests).
 
     Args:
         f: callable with no arguments returning a float; it must read ``array``.

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import blas_threads, loop_threads
-from .recurrent import RecurrentLayer
+from .layer import RecurrentLayer
+from .threads import blas_threads, loop_threads
 
 __all__ = ["SimpleRNN"]
 
@@ -30,7 +30,8 @@ class SimpleRNN(RecurrentLayer):
     Introduced in :doc:`chapter 2 </chapters/02_core_concepts>`.
 
     Args:
-        input_size: D. hidden_size: H.
+        input_size: D, features per time step.
+        hidden_size: H, units.
         seed: initializer seed (Keras defaults: glorot-uniform ``W_x``, orthogonal ``W_h``,
             zero bias).
         dtype: ``"float64"`` or ``"float32"``.
@@ -48,19 +49,16 @@ class SimpleRNN(RecurrentLayer):
             "b": np.zeros(self.hidden_size, self.dtype),  # (H,)
         }
 
-    def _check_state(self, state, batch, name="state"):
-        if state is None:
-            return np.zeros((batch, self.hidden_size), self.dtype)
-        if isinstance(state, (tuple, list)):
-            raise ValueError(
-                f"{name} of a SimpleRNN must be one (B, H) array or None, "
-                f"got a {type(state).__name__}"
-            )
-        return self._check_h(name, state, batch)
-
     def forward(self, x, state=None):
-        """``x`` ``(B, T, D)``, ``state`` h_0 ``(B, H)`` or None -> ``h_seq`` ``(B, T, H)``,
-        ``h_T`` ``(B, H)``, ``cache``."""
+        """Run the layer over a batch of sequences.
+
+        Args:
+            x: ``(B, T, D)`` inputs.
+            state: h_0 ``(B, H)``, or None for zeros.
+
+        Returns:
+            ``h_seq`` ``(B, T, H)``, ``h_T`` ``(B, H)`` and ``cache``, what :meth:`backward` needs.
+        """
         x = self._check_x(x)
         B, T, D = x.shape
         H = self.hidden_size
@@ -70,7 +68,7 @@ class SimpleRNN(RecurrentLayer):
         h_seq = np.matmul(x.reshape(B * T, D), p["W_x"]).reshape(B, T, H)  # (B, T, H)
         h_seq += p["b"]
         zh = np.empty((B, H), self.dtype)
-        with blas_threads(loop_threads(B, H, H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, H, H)):  # see lstm.core.threads
             for t in range(T):
                 h = h_seq[:, t]  # (B, H) view, holds x_t W_x + b
                 h += np.matmul(h0 if t == 0 else h_seq[:, t - 1], p["W_h"], out=zh)
@@ -78,8 +76,17 @@ class SimpleRNN(RecurrentLayer):
         return h_seq, h_seq[:, -1].copy(), {"x": x, "h0": h0, "h_seq": h_seq}
 
     def backward(self, dh_seq, cache, dstate=None):
-        """``dh_seq`` ``(B, T, H)``, ``dstate`` dL/dh_T or None -> ``dx`` ``(B, T, D)``,
-        ``grads``, dL/dh_0 ``(B, H)``."""
+        """Back-propagation through time.
+
+        Args:
+            dh_seq: ``(B, T, H)``, dL/dh_t for every step (zeros where the loss ignores h_t).
+            cache: the third value returned by :meth:`forward`.
+            dstate: dL/dh_T ``(B, H)`` from the final state, or None for zeros.
+
+        Returns:
+            ``dx`` ``(B, T, D)``, ``grads`` (same keys and shapes as ``params``) and dL/dh_0
+            ``(B, H)``.
+        """
         x, h_seq = cache["x"], cache["h_seq"]
         B, T, D = x.shape
         H = self.hidden_size
@@ -88,7 +95,7 @@ class SimpleRNN(RecurrentLayer):
         p = self.params
         W_hT = p["W_h"].T
         dz = np.empty((B, T, H), self.dtype)  # dL/d(pre-activation)
-        with blas_threads(loop_threads(B, H, H)):  # see lstm._blas
+        with blas_threads(loop_threads(B, H, H)):  # see lstm.core.threads
             for t in range(T - 1, -1, -1):
                 dzt = dz[:, t]
                 np.multiply(h_seq[:, t], h_seq[:, t], out=dzt)

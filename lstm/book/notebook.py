@@ -2,7 +2,7 @@
 
 Every chapter starts with a hidden cell::
 
-    from lstm.notebook import setup
+    from lstm.book.notebook import setup
     SEED = setup(seed=0)
 
 and derives every seed it uses from ``SEED`` (``seed=SEED``, ``seed=SEED + 1``, ...). The
@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import random
 import sys
+
+from ..checks import check_int
 
 #: Environment variables that keep TensorFlow's import and kernels quiet and deterministic.
 TF_ENVIRONMENT = {
@@ -51,8 +53,7 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
     Raises:
         ValueError: if ``seed`` (or ``LSTM_BOOK_SEED``) is not a non-negative integer.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    check_int("seed", seed, minimum=0)
     override = os.environ.get(SEED_VARIABLE)
     if override is not None:
         if not override.isdigit():
@@ -62,7 +63,7 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
         for key, value in TF_ENVIRONMENT.items():
             if os.environ.get(key) != value:
                 raise ValueError(
-                    f"TensorFlow was imported before lstm.notebook.setup() with {key}="
+                    f"TensorFlow was imported before lstm.book.notebook.setup() with {key}="
                     f"{os.environ.get(key)!r}; call setup() first, in the notebook's first cell"
                 )
     os.environ.update(TF_ENVIRONMENT)
@@ -70,7 +71,7 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
 
     import numpy as np
 
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global generator, for readers who use it
     try:
         import keras
     except ImportError:  # the NumPy chapters work without TensorFlow

@@ -1,7 +1,7 @@
 """Set the number of threads of NumPy's OpenBLAS for a block of code (best effort).
 
 Small recurrent models spend their time in many tiny matrix products; there, waking BLAS
-worker threads costs more than it saves (10x slower on a busy 2-core machine). The
+worker threads costs more than it saves, badly so on a busy machine. The
 training loop therefore runs single-threaded by default. This does what ``threadpoolctl``
 does, for the one library NumPy's wheels ship, and silently does nothing where that library
 is not found (for example NumPy on Apple's Accelerate).

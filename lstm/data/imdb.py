@@ -4,7 +4,7 @@
 tokenized. This module builds the same kind of data from the dataset's own text
 files, so every step is visible and it works offline::
 
-    from lstm.data import load_imdb
+    from lstm.data.imdb import load_imdb
     (x_train, y_train), (x_test, y_test) = load_imdb(num_words=10000)
 
 ``load_imdb`` takes the arguments of ``keras.datasets.imdb.load_data`` and returns
@@ -97,6 +97,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import check_int
+
 __all__ = [
     "load_imdb",
     "load_imdb_info",
@@ -164,9 +166,7 @@ def _tokenize_many(texts: list[str], lookup) -> tuple[np.ndarray, list[int]]:
     """
     flat, lengths = [], []
     for start in range(0, len(texts), _CHUNK):
-        chunk = [
-            t.replace("\x00", " ") if "\x00" in t else t for t in texts[start : start + _CHUNK]
-        ]
+        chunk = [t.replace("\x00", " ") if "\x00" in t else t for t in texts[start : start + _CHUNK]]
         text = "\x00".join(chunk).lower()
         if "<br" in text:
             text = text.replace("<br />", " ")
@@ -292,9 +292,7 @@ def _download() -> Path:
         )
     )
     if not fetched.is_file():
-        raise FileNotFoundError(
-            f"keras.utils.get_file({URL!r}) returned {str(fetched)!r}, not a file"
-        )
+        raise FileNotFoundError(f"keras.utils.get_file({URL!r}) returned {str(fetched)!r}, not a file")
     actual = _md5(fetched)
     if actual != MD5:
         fetched.unlink(missing_ok=True)  # never leave a bad archive where step 3 would find it
@@ -641,24 +639,12 @@ def _load_raw(path=None, cache_dir=None) -> dict:
 # --------------------------------------------------------------------------- public API
 
 
-def _check_int(name, value, *, minimum, allow_none=False):
-    if value is None and allow_none:
-        return
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, np.integer))
-        or value < minimum
-    ):
-        expected = f"an int >= {minimum}" + (" or None" if allow_none else "")
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-
-
 def _check_ids(num_words, skip_top, start_char, oov_char, index_from):
-    _check_int("index_from", index_from, minimum=0)
-    _check_int("start_char", start_char, minimum=0, allow_none=True)
-    _check_int("oov_char", oov_char, minimum=0, allow_none=True)
-    _check_int("skip_top", skip_top, minimum=0)
-    _check_int("num_words", num_words, minimum=0, allow_none=True)
+    check_int("index_from", index_from, minimum=0)
+    check_int("start_char", start_char, minimum=0, allow_none=True)
+    check_int("oov_char", oov_char, minimum=0, allow_none=True)
+    check_int("skip_top", skip_top, minimum=0)
+    check_int("num_words", num_words, minimum=0, allow_none=True)
     for name, value in (("start_char", start_char), ("oov_char", oov_char)):
         if value is not None and value > index_from:
             raise ValueError(
@@ -709,7 +695,7 @@ def _select(raw, split, order, *, num_words, skip_top, start_char, oov_char, ind
 
 def _check_seed(seed):
     if seed is not None:
-        _check_int("seed", seed, minimum=0)
+        check_int("seed", seed, minimum=0)
         if seed >= 2**32:
             raise ValueError(f"seed must be below 2**32, got {seed!r}")
 
@@ -779,7 +765,7 @@ def load_imdb(
         FileNotFoundError: ``path`` (or ``LSTM_IMDB_PATH``) does not exist.
     """
     _check_ids(num_words, skip_top, start_char, oov_char, index_from)
-    _check_int("maxlen", maxlen, minimum=1, allow_none=True)
+    check_int("maxlen", maxlen, minimum=1, allow_none=True)
     _check_seed(seed)
     raw = _load_raw(path, cache_dir)
 
@@ -802,7 +788,7 @@ def load_imdb_info(path=None, maxlen=None, seed=113, start_char=1, *, cache_dir=
     Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`. A review's file is
     ``<split>/<pos|neg>/<review id>_<rating>.txt``. The dataset numbers the reviews of one
     movie with neighbouring ids (within one label folder), which is what
-    :func:`lstm.keras_models.movie_holdout` relies on.
+    :func:`lstm.data.splits.movie_holdout` relies on.
 
     Args:
         path, maxlen, seed, start_char, cache_dir: as for :func:`load_imdb`; pass the
@@ -812,9 +798,9 @@ def load_imdb_info(path=None, maxlen=None, seed=113, start_char=1, *, cache_dir=
         ``(train, test)``: two dicts of int64 arrays, ``"review_id"`` (the ``<id>`` of the
         file name), ``"rating"`` (1-10 stars) and ``"label"`` (equal to ``y``).
     """
-    _check_int("maxlen", maxlen, minimum=1, allow_none=True)
+    check_int("maxlen", maxlen, minimum=1, allow_none=True)
     _check_seed(seed)
-    _check_int("start_char", start_char, minimum=0, allow_none=True)
+    check_int("start_char", start_char, minimum=0, allow_none=True)
     raw = _load_raw(path, cache_dir)
     orders = _orders(raw, seed, maxlen, start_char)
     return tuple(
@@ -873,9 +859,7 @@ def encode_review(
     if word_index is None:
         word_index = get_word_index(path, cache_dir=cache_dir)
     elif not isinstance(word_index, dict):
-        raise ValueError(
-            f"word_index must be a dict from get_word_index(), got {type(word_index).__name__}"
-        )
+        raise ValueError(f"word_index must be a dict from get_word_index(), got {type(word_index).__name__}")
     ids = [] if start_char is None else [start_char]
     for token in tokenize(text):
         rank = word_index.get(token)
@@ -915,9 +899,7 @@ def decode_review(
     if word_index is None:
         word_index = get_word_index(path, cache_dir=cache_dir)
     elif not isinstance(word_index, dict):
-        raise ValueError(
-            f"word_index must be a dict from get_word_index(), got {type(word_index).__name__}"
-        )
+        raise ValueError(f"word_index must be a dict from get_word_index(), got {type(word_index).__name__}")
     words = [None] * (len(word_index) + 1)
     for word, rank in word_index.items():
         words[rank] = word

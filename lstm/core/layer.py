@@ -12,21 +12,21 @@ Shapes: sequences ``(B, T, D)``, hidden states ``(B, H)``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-__all__ = ["RecurrentLayer"]
+from ..checks import check_dtype, check_int
 
-_DTYPES = {"float32": np.float32, "float64": np.float64}
+__all__ = ["RecurrentLayer", "glorot_uniform", "orthogonal"]
 
 
-def _glorot_uniform(rng, fan_in, fan_out, dtype):
+def glorot_uniform(rng, fan_in, fan_out, dtype):
+    """Keras' ``glorot_uniform`` initializer: a ``(fan_in, fan_out)`` matrix drawn from
+    U(-a, a), a = sqrt(6 / (fan_in + fan_out))."""
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
 
 
-def _orthogonal(rng, rows, cols, dtype):
+def orthogonal(rng, rows, cols, dtype):
     """Keras' ``orthogonal`` initializer: a (rows, cols) matrix with orthonormal rows or columns."""
     a = rng.standard_normal((max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(a)
@@ -41,8 +41,6 @@ class RecurrentLayer:
 
     Subclasses set ``gates`` (one letter per fused block of H columns, in Keras order)
     and implement ``_init_params``, ``forward`` and ``backward``.
-
-    No chapter uses it directly: it is the base class of ``LSTM``, ``GRU`` and ``SimpleRNN``.
     """
 
     #: one letter per block of ``hidden_size`` columns in ``W_x``/``W_h``/``b``.
@@ -51,17 +49,10 @@ class RecurrentLayer:
     keras_class: str = ""
 
     def __init__(self, input_size, hidden_size, *, seed=None, dtype="float64"):
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
-        if key not in _DTYPES:
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"seed must be an int or None, got {seed!r}")
-        self.input_size = int(input_size)
-        self.hidden_size = int(hidden_size)
-        self.dtype = np.dtype(_DTYPES[key])
+        self.input_size = check_int("input_size", input_size)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.dtype = check_dtype(dtype)
+        check_int("seed", seed, minimum=0, allow_none=True)
         self.params: dict[str, np.ndarray] = {}
         self._init_params(np.random.default_rng(seed))
 
@@ -72,12 +63,12 @@ class RecurrentLayer:
     def _glorot_kernel(self, rng):
         """Keras' default kernel initializer for ``W_x``: glorot_uniform over (D, nH)."""
         n = len(self.gates) * self.hidden_size
-        return _glorot_uniform(rng, self.input_size, n, self.dtype)
+        return glorot_uniform(rng, self.input_size, n, self.dtype)
 
     def _orthogonal_recurrent(self, rng):
         """Keras' default ``recurrent_initializer`` for ``W_h``: orthogonal (H, nH)."""
         n = len(self.gates) * self.hidden_size
-        return _orthogonal(rng, self.hidden_size, n, self.dtype)
+        return orthogonal(rng, self.hidden_size, n, self.dtype)
 
     def _scratch(self, name, shape):
         """A scratch array kept between calls (same name, shape and dtype -> same memory).
@@ -165,10 +156,19 @@ class RecurrentLayer:
         """Check one hidden-state array is ``(B, H)``."""
         return self._check_array(name, h, (batch, self.hidden_size), "(B, H=hidden_size)")
 
+    def _check_state(self, state, batch, name="state"):
+        """Check a state of one ``(B, H)`` array (None: zeros); the LSTM overrides it for (h, c)."""
+        if state is None:
+            return np.zeros((batch, self.hidden_size), self.dtype)
+        if isinstance(state, (tuple, list)):
+            raise ValueError(
+                f"{name} of a {self.keras_class} must be one (B, H) array or None, "
+                f"got a {type(state).__name__}"
+            )
+        return self._check_h(name, state, batch)
+
     def _check_dh_seq(self, dh_seq, batch, steps):
-        return self._check_array(
-            "dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq"
-        )
+        return self._check_array("dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq")
 
     # ------------------------------------------------------------------ Keras interop
     @classmethod

@@ -55,6 +55,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
+
 __all__ = [
     "MinGRU",
     "MinLSTM",
@@ -78,10 +80,7 @@ def _sigmoid(x):
 
 
 def g(x):
-    """The paper's positive activation: ``x + 0.5`` where ``x >= 0``, ``sigmoid(x)`` elsewhere.
-
-    No chapter uses it directly: used by ``MinGRU`` and ``MinLSTM``.
-    """
+    """The paper's positive activation: ``x + 0.5`` where ``x >= 0``, ``sigmoid(x)`` elsewhere."""
     x = np.asarray(x)
     return np.where(x >= 0, x + 0.5, _sigmoid(np.minimum(x, 0.0)))
 
@@ -102,10 +101,7 @@ def _safe_log(x):
 
 
 def sequential_scan(a, b, h0):
-    """``h_t = a_t * h_{t-1} + b_t`` by a loop over time.
-
-    No chapter uses it directly: used by ``MinGRU.forward`` and ``MinLSTM.forward``
-    (``mode="sequential"``).
+    """``h_t = a_t * h_{t-1} + b_t`` by a loop over time (``mode="sequential"``).
 
     Args:
         a, b: ``(B, T, H)`` coefficients.
@@ -136,7 +132,9 @@ def parallel_scan_log(log_a, log_b, log_h0):
         ``(B, T, H)`` states ``h_1 .. h_T`` (linear space).
     """
     B, T, H = log_b.shape
-    a_star = np.concatenate([np.zeros((B, 1, H), log_a.dtype), np.cumsum(log_a, axis=1)], axis=1)  # (B, T+1, H)
+    a_star = np.concatenate(
+        [np.zeros((B, 1, H), log_a.dtype), np.cumsum(log_a, axis=1)], axis=1
+    )  # (B, T+1, H)
     log_values = np.concatenate([log_h0[:, None, :], log_b], axis=1)  # (B, T+1, H)
     log_h = a_star + np.logaddexp.accumulate(log_values - a_star, axis=1)  # (B, T+1, H)
     return np.exp(log_h[:, 1:])
@@ -173,9 +171,8 @@ class _MinRNN:
     _gates: tuple[str, ...] = ()
 
     def __init__(self, input_size, hidden_size, *, seed=None, dtype="float64"):
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_int("input_size", input_size)
+        check_int("hidden_size", hidden_size)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"dtype must be a floating dtype, got {dtype!r}")

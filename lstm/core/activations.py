@@ -51,17 +51,12 @@ def sigmoid(x, out=None):
 
 
 def tanh(x, out=None):
-    """Hyperbolic tangent (``np.tanh``, which saturates to +-1 without overflow).
-
-    Used by the tests only.
-    """
+    """Hyperbolic tangent (``np.tanh``, which saturates to +-1 without overflow)."""
     return np.tanh(x, out=out)
 
 
 def gate_scale(kinds: str, hidden_size: int, dtype):
     """Per-column pre-scale ``s`` of a fused gate block: 1/2 for sigmoid, 1 for tanh columns.
-
-    No chapter uses it directly: used by ``LSTM`` and ``GRU``.
 
     Args:
         kinds: one letter per block of ``hidden_size`` columns: ``"s"`` for a sigmoid gate,
@@ -91,8 +86,10 @@ def _columns(kinds: str, hidden_size: int, rows: int, dtype: str, s_value: float
 def _affine(kinds: str, hidden_size: int, rows: int, dtype: str):
     """``(a, b)`` of :func:`activate_gates`: ``a = 1/2, b = 1/2`` in sigmoid blocks, ``a = 1,
     b = 0`` in tanh blocks (see :func:`_columns`)."""
-    return (_columns(kinds, hidden_size, rows, dtype, 0.5, 1.0),
-            _columns(kinds, hidden_size, rows, dtype, 0.5, 0.0))
+    return (
+        _columns(kinds, hidden_size, rows, dtype, 0.5, 1.0),
+        _columns(kinds, hidden_size, rows, dtype, 0.5, 0.0),
+    )
 
 
 def activate_gates(u, kinds: str, hidden_size: int):
@@ -102,11 +99,8 @@ def activate_gates(u, kinds: str, hidden_size: int):
     :func:`gate_scale` (``z/2`` in sigmoid blocks), so the result is ``sigmoid(z)`` there and
     ``tanh(z)`` in the tanh blocks: one ``tanh`` call for all gates. The affine step is
     ``u * a + b`` with whole ``(B, 4H)`` arrays ``a``, ``b`` (1/2, 1/2 on sigmoid columns;
-    1, 0 on tanh columns, exact there), made once per shape: two calls over the whole block,
-    measured 2-4x faster than scalar operations on each column block, and than broadcasting
-    ``(4H,)`` vectors.
-
-    No chapter uses it directly: used by ``LSTM.forward`` and ``GRU.forward``.
+    1, 0 on tanh columns, exact there), made once per shape: two calls over the whole block
+    instead of one per column block.
     """
     np.tanh(u, out=u)
     if "s" in kinds:
@@ -123,11 +117,9 @@ def gate_derivative(a, kinds: str, hidden_size: int, out, tmp=None):
     With both kinds, four whole-block operations do it: ``out = a**2``, ``tmp = a * alpha + beta``
     (exactly ``a`` in sigmoid blocks, where ``alpha = 1, beta = 0``; exactly 1 in tanh blocks,
     where ``alpha = 0, beta = 1``), then ``out = tmp - out``. These are the same numbers as one
-    subtraction per column block (``a - a**2`` or ``1 - a**2``), in fewer, contiguous calls
-    (measured about 2x faster at the book's shapes). ``tmp`` is a scratch array of ``a``'s shape
+    subtraction per column block (``a - a**2`` or ``1 - a**2``), in fewer, contiguous calls.
+    ``tmp`` is a scratch array of ``a``'s shape
     (None allocates one).
-
-    No chapter uses it directly: used by ``LSTM.backward``.
     """
     np.multiply(a, a, out=out)  # a^2
     if "t" not in kinds:
