@@ -3,7 +3,12 @@
 Shape convention, used everywhere in this package and in the book: sequences are
 ``(B, T, D)`` arrays -- batch, time, features -- and hidden states are ``(B, H)``.
 
-Layout: four folders, one per layer of the book, each importing only from the ones above it.
+Layout: four folders, one per layer of the book. Why this split: a reader who looks for an
+equation finds it in one short file (``lstm/core/reference.py``), not spread over the speed work
+of the fast layers; each folder imports only the ones listed before it and the two single modules
+below (the NumPy core needs only NumPy and :mod:`lstm.checks`), so splitting IMDB indices or
+training a NumPy cell never loads TensorFlow; and every helper has one home, which the chapters,
+the benchmarks and the tests all import.
 
 - ``lstm.core`` -- the NumPy recurrent networks. :mod:`lstm.core.reference` is what the book
   teaches: one line per equation, step by step (chapter 3 shows its source). ``LSTM``, ``GRU``
@@ -13,7 +18,7 @@ Layout: four folders, one per layer of the book, each importing only from the on
   :mod:`lstm.core.threads`) and never in the reference. Also the gradient check and minGRU /
   minLSTM. NumPy only.
 - ``lstm.train`` (a module) -- training the NumPy layers: read-out, losses, Adam, clipping, ``fit``.
-- ``lstm.data.imdb`` -- data: the toy sequence tasks, the raw-text IMDB loader and its splits
+- ``lstm.data`` -- data: the toy sequence tasks, the raw-text IMDB loader and its splits
   (padding, hold-outs). NumPy only, so that splitting indices never loads TensorFlow.
 - ``lstm.keras`` -- the Keras side of chapters 4-6: models and layers
   (:mod:`lstm.keras.models`), training on arrays (:mod:`lstm.keras.training`). Imports Keras.

@@ -37,7 +37,7 @@ ARTICLE = MappingProxyType(
     }
 )
 
-#: The small baseline: ``Embedding(10000, 32) -> LSTM(32) -> Dense(1, sigmoid)``, masked, no
+#: The small baseline, ``Embedding(10000, 32) -> LSTM(32) -> Dense(1, sigmoid)``, masked, without
 #: dropout, Adam at 2e-3 (``sentiment_model``'s default learning rate); the caller gives ``maxlen``.
 BASELINE = MappingProxyType(
     {
@@ -52,8 +52,8 @@ BASELINE = MappingProxyType(
     }
 )
 
-#: Chapter 4's best model: 5,000 words, 400 ids read in windows of 50, a bidirectional LSTM
-#: pooled by max and mean, word and embedding dropout.
+#: Chapter 4's best model, with 5,000 words and 400 ids read in windows of 50 by a bidirectional
+#: LSTM, pooled by max and mean, with word and embedding dropout.
 BEST = MappingProxyType(
     {
         "vocab_size": 5000,
@@ -70,7 +70,7 @@ BEST = MappingProxyType(
     }
 )
 
-#: How :data:`BEST` is trained: reviews padded at the end and cut at the start, batches of 64,
+#: How :data:`BEST` is trained, with reviews padded at the end and cut at the start, batches of 64,
 #: the learning rate falling to 0 along a cosine over all updates of a run
 #: (``decay_steps = epochs * ceil(n / batch_size)``); ``epochs`` is the length of the run on the
 #: movie hold-out, which chooses how many the final run on all training reviews takes.

@@ -57,6 +57,32 @@ def test_sentiment_model_shapes_and_parameter_counts(cell, bidirectional, poolin
     assert np.all((y > 0) & (y < 1))
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("pooling", ["last", "max"])
+def test_stacked_layers_read_the_sequence_below(bidirectional, pooling):
+    model = km.sentiment_model(
+        vocab_size=50,
+        embedding_dim=6,
+        units=5,
+        maxlen=12,
+        num_layers=2,
+        bidirectional=bidirectional,
+        pooling=pooling,
+        compile=False,
+    )
+    rnns = [
+        layer for layer in model.layers if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+    ]
+    assert len(rnns) == 2
+    width = 5 * (2 if bidirectional else 1)  # features the lower layer hands up
+    lower = km.recurrent_param_count("lstm", 6, 5, bidirectional=bidirectional)
+    upper = km.recurrent_param_count("lstm", width, 5, bidirectional=bidirectional)
+    assert [r.count_params() for r in rnns] == [lower, upper]
+    assert model.output_shape == (None, 1)
+    with pytest.raises(ValueError, match="num_layers"):
+        km.sentiment_model(num_layers=0)
+
+
 def test_recurrent_param_count_formulas_match_keras():
     rng = np.random.default_rng(2)
     for cell, cls in [

@@ -179,6 +179,7 @@ def sentiment_model(
     maxlen=400,
     *,
     cell="lstm",
+    num_layers=1,
     bidirectional=True,
     pooling="max",
     window=None,
@@ -200,8 +201,10 @@ def sentiment_model(
 
     Args:
         vocab_size, embedding_dim, maxlen: input ids ``(B, maxlen)`` below ``vocab_size``.
-        units: units of the recurrent layer (per direction when bidirectional).
+        units: units of each recurrent layer (per direction when bidirectional).
         cell: ``"lstm"``, ``"gru"`` or ``"simple"`` (SimpleRNN).
+        num_layers: recurrent layers stacked, each reading the state sequence of the one below
+            (all but the last return every step).
         bidirectional: read the review both ways and concatenate (``2 * units`` features).
         pooling: how the sequence of hidden states becomes one vector:
             ``"last"`` the final state (the article's choice), ``"max"`` / ``"avg"`` the
@@ -230,6 +233,7 @@ def sentiment_model(
     units = check_int("units", units)
     maxlen = check_int("maxlen", maxlen)
     cell_cls = _CELLS[check_choice("cell", cell, tuple(_CELLS))]
+    num_layers = check_int("num_layers", num_layers)
     check_choice("pooling", pooling, _POOLINGS)
     spatial_dropout = check_rate("spatial_dropout", spatial_dropout)
     word_dropout = check_rate("word_dropout", word_dropout)
@@ -242,6 +246,7 @@ def sentiment_model(
             raise ValueError("window needs a pooling over time ('max', 'avg', 'maxavg'), got pooling='last'")
     if name is None:
         name = f"{'bi' if bidirectional else ''}{cell}_{pooling}" + (f"_w{window}" if window else "")
+        name += f"_x{num_layers}" if num_layers > 1 else ""
 
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="word_ids")  # (B, T)
     x = layers.Embedding(vocab_size, embedding_dim, mask_zero=bool(mask_zero))(inputs)  # (B, T, E)
@@ -249,12 +254,13 @@ def sentiment_model(
         x = layers.SpatialDropout1D(spatial_dropout)(x)
     if word_dropout:
         x = layers.Dropout(word_dropout, noise_shape=(None, maxlen, 1), name="word_dropout")(x)
-    rnn = cell_cls(units, return_sequences=pooling != "last")
-    if bidirectional:
-        rnn = layers.Bidirectional(rnn)
     if window:
         x = Regroup(window)(x)  # (B * T / w, w, E)
-    x = rnn(x)  # (B, T, F) or (B, F), F = units * (2 if bidirectional else 1)
+    for k in range(num_layers):
+        rnn = cell_cls(units, return_sequences=pooling != "last" or k < num_layers - 1)
+        if bidirectional:
+            rnn = layers.Bidirectional(rnn)
+        x = rnn(x)  # (B, T, F) or, last layer with pooling "last", (B, F); F = units * (1 or 2)
     if window:
         x = Regroup(maxlen)(x)  # (B, T, F)
     if pooling == "max":
