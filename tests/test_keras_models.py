@@ -83,6 +83,21 @@ def test_stacked_layers_read_the_sequence_below(bidirectional, pooling):
         km.sentiment_model(num_layers=0)
 
 
+def test_windowed_masked_models_do_not_ask_for_cudnn():
+    # A window of a post-padded review can be all padding; cuDNN rejects such masks at run time.
+    def kernels(**kw):
+        model = km.sentiment_model(vocab_size=50, embedding_dim=6, units=5, maxlen=12, compile=False, **kw)
+        return [
+            layer.forward_layer.use_cudnn
+            for layer in model.layers
+            if isinstance(layer, keras.layers.Bidirectional)
+        ]
+
+    assert kernels(window=4, pooling="max") == [False]
+    assert kernels(window=4, pooling="max", mask_zero=False) == ["auto"]
+    assert kernels(pooling="max") == ["auto"]
+
+
 def test_recurrent_param_count_formulas_match_keras():
     rng = np.random.default_rng(2)
     for cell, cls in [

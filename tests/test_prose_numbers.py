@@ -68,7 +68,6 @@ ALLOWED = {
     ("04_imdb_sentiment.ipynb", "86.5 %", "result reported by Dai & Le (2015)"),
     ("05_future_trends.ipynb", "0.01", "the threshold that defines 'solved'"),
     ("05_future_trends.ipynb", "0.04", "the error threshold of Hochreiter & Schmidhuber (1997)"),
-    ("05_future_trends.ipynb", "0.99", "an example value of a forget gate"),
     ("05_future_trends.ipynb", "95%", "the confidence level of the intervals"),
     ("06_faq.ipynb", "75%", "three of four gate blocks, an exact count"),
     ("06_faq.ipynb", "0.5", "a dropout rate that the text sets"),

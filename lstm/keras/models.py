@@ -256,8 +256,12 @@ def sentiment_model(
         x = layers.Dropout(word_dropout, noise_shape=(None, maxlen, 1), name="word_dropout")(x)
     if window:
         x = Regroup(window)(x)  # (B * T / w, w, E)
+    # cuDNN (Keras' GPU kernel) accepts only right-padded masks with no fully masked sequence, and
+    # checks this at run time instead of falling back: windows cut from a padded review can be all
+    # padding, so windowed masked models use the generic kernel (the same numbers; CPUs always do).
+    kernel = {"use_cudnn": False} if window and mask_zero and cell != "simple" else {}
     for k in range(num_layers):
-        rnn = cell_cls(units, return_sequences=pooling != "last" or k < num_layers - 1)
+        rnn = cell_cls(units, return_sequences=pooling != "last" or k < num_layers - 1, **kernel)
         if bidirectional:
             rnn = layers.Bidirectional(rnn)
         x = rnn(x)  # (B, T, F) or, last layer with pooling "last", (B, F); F = units * (1 or 2)
@@ -301,7 +305,7 @@ def adding_model(
 
     Inputs ``(B, T, 2)`` of any length T (values, markers; :func:`lstm.data.tasks.adding_problem`)
     -> the state after the last step ``(B, units)`` -> the predicted sum ``(B, 1)``. Adam with
-    gradients clipped to a global norm of ``clipnorm``.
+    each gradient clipped to a norm of ``clipnorm`` (Keras' ``clipnorm``: per variable).
 
     Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
 
@@ -309,7 +313,7 @@ def adding_model(
         units: units of the recurrent layer.
         cell: ``"lstm"``, ``"gru"`` or ``"simple"`` (SimpleRNN).
         learning_rate: Adam's learning rate.
-        clipnorm: the global gradient norm Adam clips to.
+        clipnorm: the norm Adam clips each variable's gradient to.
         chrono_max_lag: None for Keras' initialization; an int gives an LSTM the chrono
             initialization of its biases for dependencies up to that many steps
             (:func:`lstm.chrono_bias`).
