@@ -10,7 +10,7 @@ Prints, for each length T, the best-of-``repeats`` wall time of
 
 and checks that the scan matches the loop. On one CPU core the forms are within a small factor of each
 other (the scan trades the Python loop for more transcendental work per element); the scan's advantage,
-its O(log T) depth, needs parallel hardware. Chapter 5 shows a smaller version of this table.
+its O(log T) depth, needs parallel hardware. Chapter 6 shows a smaller version of this table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The trial runs behind chapter 4's best model: validation accuracy of its variants.
+"""The trial runs behind chapter 5's best model: validation accuracy of its variants.
 
 Run from the repository root (IMDB from ``LSTM_IMDB_PATH``, the Keras cache or a download)::
 
@@ -6,12 +6,12 @@ Run from the repository root (IMDB from ``LSTM_IMDB_PATH``, the Keras cache or a
     python benchmarks/imdb_choices.py --rows 0 3   # some rows only
     python benchmarks/imdb_choices.py --out benchmarks/results/imdb_choices.json
 
-``--out`` also writes the rows to a JSON file, with the recipe they varied: chapter 4 shows the
+``--out`` also writes the rows to a JSON file, with the recipe they varied: chapter 5 shows the
 stored result of a full run (``benchmarks/results/imdb_choices.json``) as its table of trial runs,
 and ``tests/test_recipes.py`` checks that the file was made with the recipe of :mod:`lstm.recipes`
 (re-run this script when the recipe changes).
 
-Chapter 4 trains its best model (:data:`lstm.recipes.BEST`: 5,000 words, 400 ids read in windows of 50,
+Chapter 5 trains its best model (:data:`lstm.recipes.BEST`: 5,000 words, 400 ids read in windows of 50,
 a bidirectional LSTM with max and mean pooling, word dropout) with the choices made here.
 Every row changes one thing and trains a fresh seeded model for two epochs on 20,000 training
 reviews, the learning rate decaying to 0 along a cosine over the run, then prints the

@@ -20,7 +20,7 @@ the benchmarks and the tests all import.
 - ``lstm.train`` (a module) -- training the NumPy layers: read-out, losses, Adam, clipping, ``fit``.
 - ``lstm.data`` -- data: the toy sequence tasks, the raw-text IMDB loader and its splits
   (padding, hold-outs). NumPy only, so that splitting indices never loads TensorFlow.
-- ``lstm.keras`` -- the Keras side of chapters 4-6: models and layers
+- ``lstm.keras`` -- the Keras side of chapters 4-7: models and layers
   (:mod:`lstm.keras.models`), training on arrays (:mod:`lstm.keras.training`). Imports Keras.
 - ``lstm.book`` -- what only the book's pages need: notebook setup, figures, number formats.
 

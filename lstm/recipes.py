@@ -8,7 +8,7 @@ Each recipe is a plain dict of keyword arguments (no TensorFlow is imported here
 - :data:`BASELINE` -- the small one-directional LSTM read at its last state that chapters 4, 5
   and 6 train on IMDB when they compare one thing at a time (masking, review length, cells,
   learning rates): keyword arguments of :func:`lstm.keras.models.sentiment_model`.
-- :data:`BEST` and :data:`BEST_TRAINING` -- chapter 4's best model and how it is trained,
+- :data:`BEST` and :data:`BEST_TRAINING` -- chapter 5's best model and how it is trained,
   chosen on a validation set held out by movie (``benchmarks/imdb_choices.py`` prints the trial
   runs behind each choice).
 

@@ -8,14 +8,15 @@ state :math:`h_T` (many-to-one, ``return_sequences=False``) or to every :math:`h
 .. math::
 
     g = \nabla_\theta L, \qquad
-    g \leftarrow g \cdot \min\!\left(1, \frac{c}{\lVert g \rVert_2}\right) \quad
-    \text{(global-norm clipping, Pascanu et al. 2013)},
+    g \leftarrow g \cdot \min\!\left(1, \frac{c}{\lVert g \rVert_2}\right)
 
-then one Adam step (Kingma & Ba 2015), written exactly as ``keras.optimizers.Adam``:
+(global-norm clipping, Pascanu et al. 2013), then one Adam step (Kingma & Ba 2015),
+written exactly as ``keras.optimizers.Adam``:
 
 .. math::
 
-    m &\leftarrow m + (1-\beta_1)(g - m), \qquad v \leftarrow v + (1-\beta_2)(g^2 - v),\\
+    m &\leftarrow m + (1-\beta_1)(g - m),\\
+    v &\leftarrow v + (1-\beta_2)(g^2 - v),\\
     \theta &\leftarrow \theta - \alpha_t \frac{m}{\sqrt v + \epsilon}, \qquad
     \alpha_t = \eta \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}.
 

@@ -3,9 +3,12 @@
 The browser test opens every page of the built HTML book in headless Chromium (Debian's
 ``chromium``, driven by Playwright's sync API through ``executable_path``; nothing is
 downloaded). :func:`visit` loads one page and gathers everything the checks need in one
-pass (console errors, failed requests, math, images, links, element ids, overflow); the
-``problems_*`` functions turn such a report into a list of human-readable problems, so a
-check is ``assert problems_x(report) == []`` and a failure names what is wrong.
+pass (console errors, failed requests, math, images and figures, links, element ids,
+overflow, code/output/equation blocks wider than their box); the ``problems_*`` functions
+turn such a report into a list of human-readable problems, so a check is
+``assert problems_x(report) == []`` and a failure names what is wrong. Two checks act on a
+live tab instead: :func:`problems_sidebar_toggle` clicks the sidebar toggles and
+:func:`problems_search_controls` counts the visible search controls.
 
 Nothing here needs the network: the book is served by :class:`BookServer`, a
 ``http.server`` on 127.0.0.1 with a free port.
@@ -38,8 +41,6 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 # Messages every page of a Jupyter Book 1.x build logs that are not the book's fault.
 KNOWN_CONSOLE_ERRORS = [
-    # sphinx-thebe adds its loader script twice, even with launch_buttons.thebe: false.
-    re.compile(r"Identifier 'THEBE_JS_URL' has already been declared"),
     # pydata-sphinx-theme, on the first visit of a fresh profile (empty localStorage).
     re.compile(r"^Got invalid theme mode: .*Resetting to auto\.$"),
 ]
@@ -52,6 +53,33 @@ NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "_sphinx_design
 SCROLL_ALLOWED = (
     "pre, .highlight, .cell_output, .output, div.math, mjx-container[display='true'], .MathJax_Display"
 )
+# Blocks whose content must fit their box at 1280 px (they may scroll, but should not need to).
+# A code block inside a cell output counts as output; display math as equation.
+WIDE_BLOCKS = {
+    "code": "div.highlight:not(.cell_output *), pre:not(div.highlight pre, .cell_output pre)",
+    "output": ".cell_output",
+    "equation": "div.math, mjx-container[display='true']:not(div.math *)",
+}
+# The article body, whose images must be numbered figures (first match wins).
+ARTICLE = "article.bd-article, main"
+# Theme images (logo and the like), never content.
+THEME_IMAGES = ".logo__image, .navbar-brand, .bd-header, .bd-sidebar, .bd-footer, .bd-header-article"
+FIGURE_MIN_SCALE = 0.6  # an image must be shown at >= 60 % of its natural width
+IMAGE_PATH_ALT = re.compile(r"/|\.(png|svg|jpe?g|gif|webp)$", re.I)
+
+# The reader view: the primary (left) sidebar, its toggle buttons, and the search controls.
+PRIMARY_SIDEBAR = ".bd-sidebar-primary"
+PRIMARY_TOGGLES = (
+    ".primary-toggle, [aria-controls='pst-primary-sidebar'], "
+    "label[for='pst-primary-sidebar-checkbox']:not(.overlay)"
+)
+SEARCH_CONTROLS = (
+    ".search-button, .search-button-field, .search-button__button, form.bd-search, input[type='search']"
+)
+# Widths the reader view is checked at: desktop, tablet (sidebar as a drawer), phone.
+READER_WIDTHS = (1280, 800, 390)
+PHONE = {"width": 390, "height": 844}
+
 # Text in these is code or rendered math, so TeX-looking characters there are fine.
 TEXT_SKIPPED = (
     "pre, code, kbd, samp, script, style, noscript, textarea, template, .highlight, "
@@ -142,7 +170,7 @@ def built_pages(html_root):
 
 # --------------------------------------------------------------------------- visiting
 _COLLECT_JS = r"""
-async ([scrollAllowed, textSkipped]) => {
+async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages]) => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
@@ -181,7 +209,7 @@ async ([scrollAllowed, textSkipped]) => {
   // bar, and visible elements sticking out past the right edge of the viewport.
   const se = document.scrollingElement;
   const vw = document.documentElement.clientWidth;
-  const hscroll = [], sticking = [];
+  const hscroll = [], sticking = [], stickingEls = new Set();
   for (const el of document.body.querySelectorAll('*')) {
     if (el.closest(scrollAllowed) || !visible(el)) continue;
     const cs = getComputedStyle(el);
@@ -194,12 +222,67 @@ async ([scrollAllowed, textSkipped]) => {
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
         if (getComputedStyle(a).overflowX !== 'visible') { clipped = true; break; }
       }
-      if (!clipped) sticking.push(`${describe(el)} (right edge at ${Math.round(r.right)}px)`);
+      // The outermost one only (its children stick out with it), with the start of its text.
+      if (!clipped && !stickingEls.has(el.parentElement)) {
+        const text = el.textContent.replace(/\s+/g, ' ').trim().slice(0, 40);
+        sticking.push([r.right, `${describe(el)} (right edge at ${Math.round(r.right)}px)` +
+                                (text ? ` "${text}"` : '')]);
+      }
+      if (!clipped) stickingEls.add(el);
     }
   }
 
+  // Where an element sits, for the reader of a report: its section and code cell.
+  const where = (el) => {
+    const parts = [];
+    const section = el.closest('section[id]');
+    if (section) parts.push('#' + section.id);
+    const cell = el.closest('.cell');
+    const src = cell && cell.querySelector('.cell_input pre');
+    if (src) parts.push('cell "' + src.textContent.trim().split('\n')[0].slice(0, 50) + '"');
+    return parts.join(', ');
+  };
+  const short = (s) => s.replace(/\s+/g, ' ').trim().slice(0, 60);
+
+  // Code blocks, outputs and display equations whose content is wider than their box: the
+  // block itself, or an element inside it that clips or scrolls (inline math aside).
+  const wide = [];
+  for (const [kind, sel] of Object.entries(wideBlocks)) {
+    for (const block of document.querySelectorAll(sel)) {
+      if (block.clientWidth === 0) continue;  // not laid out (a collapsed cell)
+      const boxes = [block, ...Array.from(block.querySelectorAll('*')).filter(el =>
+        !el.closest('mjx-assistive-mml, span.math, mjx-container:not([display="true"])') &&
+        getComputedStyle(el).overflowX !== 'visible')];
+      const box = boxes.find(el => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1);
+      if (!box) continue;
+      let text = block.textContent;
+      if (kind === 'equation' && window.MathJax && MathJax.startup && MathJax.startup.document) {
+        try {
+          const items = MathJax.startup.document.getMathItemsWithin(block);
+          if (items.length) text = items.map(m => m.math).join(' ');
+        } catch (e) { /* keep the text */ }
+      }
+      wide.push({kind: kind, scroll_width: box.scrollWidth, client_width: box.clientWidth,
+                 text: short(text), where: where(block)});
+    }
+  }
+
+  // Images of the article body: in a numbered figure, with real alt text, not shrunk.
+  const article = document.querySelector(articleSel) || document.body;
+  const figures = Array.from(article.querySelectorAll('img'))
+    .filter(img => !img.closest(themeImages)).map(img => {
+      const fig = img.closest('figure');
+      const numbered = !!fig && Array.from(fig.querySelectorAll('figcaption span.caption-number'))
+        .some(span => span.closest('figure') === fig);
+      const r = img.getBoundingClientRect();
+      return {src: img.getAttribute('src') || '', alt: img.getAttribute('alt'),
+              in_figure: !!fig, numbered: numbered, shown: r.width > 0 && r.height > 0,
+              width: r.width, natural_width: img.naturalWidth, where: where(img)};
+    });
+
   const math = Array.from(document.querySelectorAll('.math'));
   return {
+    wide_blocks: wide, figures: figures,
     title: document.title,
     h1: (document.querySelector('main h1, article h1, h1') || {textContent: ''})
       .textContent.replace('#', '').trim(),
@@ -218,7 +301,7 @@ async ([scrollAllowed, textSkipped]) => {
       text: a.textContent.trim().replace(/\s+/g, ' ').slice(0, 60)})),
     ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.getAttribute('name')),
     scroll_width: se.scrollWidth, client_width: se.clientWidth,
-    hscroll: hscroll, sticking: sticking,
+    hscroll: hscroll, sticking: sticking.sort((a, b) => b[0] - a[0]).map(s => s[1]),  // widest first
   };
 }
 """
@@ -259,7 +342,9 @@ def visit(page, url, timeout_ms=30_000):
         page.on(event, fn)
     try:
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
-        report = page.evaluate(_COLLECT_JS, [SCROLL_ALLOWED, TEXT_SKIPPED])
+        report = page.evaluate(
+            _COLLECT_JS, [SCROLL_ALLOWED, TEXT_SKIPPED, WIDE_BLOCKS, ARTICLE, THEME_IMAGES]
+        )
         page.wait_for_timeout(50)  # let late console messages arrive
     finally:
         for event, fn in handlers.items():
@@ -317,6 +402,208 @@ def problems_overflow(report):
     problems += [f"horizontal scroll bar outside code/output: {d}" for d in report["hscroll"]]
     problems += [f"sticks out of the viewport: {d}" for d in report["sticking"]]
     return problems
+
+
+def problems_wide_blocks(report):
+    """Code blocks, cell outputs and display equations wider than their box (at 1280 px)."""
+    return [
+        f"{b['kind']} wider than its box ({b['scroll_width']}px of content in {b['client_width']}px)"
+        f" at {b['where'] or 'top'}: {b['text']!r}"
+        for b in report["wide_blocks"]
+    ]
+
+
+def problems_page_scroll(report):
+    """The page itself scrolls sideways (for a phone: only its own boxes may scroll)."""
+    if report["scroll_width"] <= report["client_width"]:
+        return []
+    culprits = "; ".join(report["sticking"][:5]) or "nothing sticks out by itself"
+    return [
+        f"page scrolls sideways: {report['scroll_width']}px of content in {report['client_width']}px"
+        f" (sticking out: {culprits})"
+    ]
+
+
+def problems_figures(report, min_scale=FIGURE_MIN_SCALE):
+    """Images of the article body: numbered figures, real alt text, not shrunk (at 1280 px)."""
+    problems = []
+    for img in report["figures"]:
+        at = f"{img['src']} at {img['where'] or 'top'}"
+        alt = (img["alt"] or "").strip()
+        if not img["in_figure"]:
+            problems.append(f"image not in a figure: {at}")
+        elif not img["numbered"]:
+            problems.append(f"image in a figure without a numbered caption: {at}")
+        if not alt:
+            problems.append(f"image without alt text: {at}")
+        elif IMAGE_PATH_ALT.search(alt):
+            problems.append(f"alt text looks like a file path ({alt[:60]!r}): {at}")
+        natural = img["natural_width"]
+        if img["shown"] and natural and img["width"] < min_scale * natural:
+            problems.append(
+                f"image shown at {img['width']:.0f}px, {img['width'] / natural:.0%} of its natural "
+                f"{natural}px (at least {min_scale:.0%}): {at}"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------- reader view
+_SIDEBAR_SHOWN_JS = r"""
+(sel) => {
+  // Shown: laid out, not hidden, mostly inside the viewport, and on top (a point in it hits it).
+  const sb = document.querySelector(sel);
+  if (!sb) return null;
+  const r = sb.getBoundingClientRect(), cs = getComputedStyle(sb);
+  if (cs.display === 'none' || cs.visibility === 'hidden' || r.width < 1 || r.height < 1) return false;
+  const x0 = Math.max(r.left, 0), x1 = Math.min(r.right, innerWidth);
+  const y0 = Math.max(r.top, 0), y1 = Math.min(r.bottom, innerHeight);
+  if (x1 - x0 < 0.5 * Math.min(r.width, innerWidth) || y1 <= y0) return false;
+  const hit = document.elementFromPoint((x0 + x1) / 2, (y0 + y1) / 2);
+  return !!hit && sb.contains(hit);
+}
+"""
+
+_VISIBLE_JS = r"""
+([sel, outermost]) => {
+  // Elements matching sel that a reader sees on the first screen: [description, x, y, on top].
+  const seen = Array.from(document.querySelectorAll(sel)).filter(el => {
+    const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden' &&
+      parseFloat(cs.opacity) > 0 && r.right > 0 && r.left < innerWidth && r.bottom > 0 &&
+      r.top < innerHeight;
+  });
+  const kept = outermost ? seen.filter(el => !seen.some(o => o !== el && o.contains(el))) : seen;
+  return kept.map(el => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (typeof el.className === 'string' && el.className.trim())
+      s += '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.');
+    const label = (el.getAttribute('aria-label') || el.title || el.textContent || '')
+      .replace(/\s+/g, ' ').trim().slice(0, 30);
+    return {desc: s + (label ? ` "${label}"` : ''), x: x, y: y,
+            on_top: !!hit && (el === hit || el.contains(hit))};
+  });
+}
+"""
+
+
+def _console_collector(page):
+    """Start collecting console errors and uncaught exceptions; returns (messages, stop)."""
+    messages = []
+
+    def on_console(msg):
+        where = (msg.location or {}).get("url", "")
+        if msg.type in ("error", "assert") and not where.endswith("/favicon.ico"):  # see visit()
+            messages.append(f"console.{msg.type}: {msg.text} ({where})")
+
+    def on_pageerror(exc):
+        messages.append(f"uncaught: {exc}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_pageerror)
+
+    def stop():
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_pageerror)
+
+    return messages, stop
+
+
+def _known(message, known=KNOWN_CONSOLE_ERRORS):
+    text = message.split(": ", 1)[-1].rsplit(" (", 1)[0]
+    return any(k.search(text) for k in known)
+
+
+def _sidebar_shown(page):
+    return page.evaluate(_SIDEBAR_SHOWN_JS, PRIMARY_SIDEBAR)
+
+
+def _wait_sidebar(page, shown, timeout_ms):
+    """Wait until the sidebar is shown (or hidden); return whether it got there."""
+    try:
+        page.wait_for_function(
+            f"(sel) => ({_SIDEBAR_SHOWN_JS})(sel) === {'true' if shown else 'false'}",
+            arg=PRIMARY_SIDEBAR,
+            timeout=timeout_ms,
+        )
+        return True
+    except Exception:  # playwright's TimeoutError
+        return False
+
+
+def problems_sidebar_toggle(page, url, timeout_ms=5000):
+    """Click every visible primary-sidebar toggle of ``url`` at the page's viewport width.
+
+    Each click must show the sidebar if it was hidden (then the same button, or a tap on the
+    dimmed page beside the drawer when the drawer covers the button, must hide it again), or
+    hide it if it was shown (then a second click must show it again). The page is reloaded
+    before each button. Console errors during all this are problems too.
+    """
+    width = page.viewport_size["width"]
+    problems = []
+    messages, stop = _console_collector(page)
+    try:
+        page.goto(url, wait_until="load")
+        toggles = []
+        if _sidebar_shown(page) is None:
+            problems.append(f"at {width}px: no primary sidebar ({PRIMARY_SIDEBAR}) on the page")
+        else:
+            toggles = page.evaluate(_VISIBLE_JS, [PRIMARY_TOGGLES, False])
+        if not toggles and not problems:
+            problems.append(f"at {width}px: no visible primary sidebar toggle ({PRIMARY_TOGGLES})")
+        for k, toggle in enumerate(toggles):
+            if k:
+                page.goto(url, wait_until="load")
+            name = f"at {width}px, {toggle['desc']}"
+            before = _sidebar_shown(page)
+            if not toggle["on_top"]:
+                problems.append(f"{name}: covered by another element, a click does not reach it")
+                continue
+            page.mouse.click(toggle["x"], toggle["y"])
+            if not _wait_sidebar(page, not before, timeout_ms):
+                state = "shown" if before else "hidden"
+                problems.append(f"{name}: clicking it did nothing (the sidebar stayed {state})")
+                continue
+            # Back again: the same button if a reader can reach it, else a tap beside the drawer.
+            again = page.evaluate(_VISIBLE_JS, [PRIMARY_TOGGLES, False])
+            same = [t for t in again if t["desc"] == toggle["desc"] and t["on_top"]]
+            how = "clicking it again"
+            if same:
+                page.mouse.click(same[0]["x"], same[0]["y"])
+            elif before is False:
+                box = page.evaluate(
+                    "(sel) => document.querySelector(sel).getBoundingClientRect().right", PRIMARY_SIDEBAR
+                )
+                if box >= width - 8:
+                    problems.append(f"{name}: the open sidebar covers the page and the button, no way out")
+                    continue
+                how = "a tap on the page beside the open sidebar"
+                page.mouse.click((box + width) / 2, page.viewport_size["height"] / 2)
+            else:
+                problems.append(f"{name}: the button is gone or covered after hiding the sidebar")
+                continue
+            if not _wait_sidebar(page, before, timeout_ms):
+                state = "shown" if before else "hidden"
+                problems.append(f"{name}: {how} did not make the sidebar {state} again")
+    finally:
+        stop()
+    problems += [f"at {width}px: {m}" for m in messages if not _known(m)]
+    return problems
+
+
+def problems_search_controls(page):
+    """Exactly one search button or field must be visible on the first screen (page loaded)."""
+    width = page.viewport_size["width"]
+    found = page.evaluate(_VISIBLE_JS, [SEARCH_CONTROLS, True])
+    if len(found) == 1:
+        return []
+    if not found:
+        return [f"at {width}px: no visible search button or field"]
+    where = "; ".join(f"{c['desc']} at ({c['x']:.0f}, {c['y']:.0f})" for c in found)
+    return [f"at {width}px: {len(found)} search buttons/fields visible, expected one: {where}"]
 
 
 def _origin(url):

@@ -5,8 +5,12 @@ driven by Playwright's sync API through ``executable_path``; ``playwright instal
 never needed) at 1280 px wide, and checked: it loads (HTTP 200, no failed request, no
 JavaScript error), its math is rendered by MathJax with no raw TeX left in the text, its
 images load, its internal links (anchors included) resolve, and nothing but code, outputs
-and display math scrolls horizontally. Then the search page finds known terms, chapter 1
-prints to a readable multi-page PDF, and the glossary's term links resolve.
+and display math scrolls horizontally; no code block, output or display equation is wider
+than its box, and every image is a numbered figure with real alt text, not shrunk below
+60 % of its natural width. At 390 px (a phone) no page scrolls sideways. On chapter 1, at
+1280, 800 and 390 px, the primary sidebar's toggle buttons work and exactly one search
+control is visible. Then the search page finds known terms, chapter 1 prints to a readable
+multi-page PDF, and the glossary's term links resolve.
 
 Where the HTML comes from: ``LSTM_BOOK_HTML`` (a built ``_build/html`` folder; CI builds
 the book with ``-W`` first and sets it), else the book is built into a temporary folder.
@@ -41,6 +45,8 @@ SEARCH_CASES = [
 PDF_PAGE = "chapters/01_background.html"
 PDF_TERMS = ["forget gate"]
 GLOSSARY_PAGE = "glossary.html"
+# The reader view (sidebar toggle, one search control) is checked on this page at bc.READER_WIDTHS.
+READER_PAGE = "chapters/01_background.html"
 
 PAGES = bc.toc_pages(ROOT)
 
@@ -104,13 +110,42 @@ def tab(browser):
     context.close()
 
 
-class Book:
-    """A served book; ``report(page)`` visits a page once and caches what it saw."""
+@pytest.fixture(scope="session")
+def phone_tab(browser):
+    """A second tab, 390 px wide (bc.PHONE), for the phone checks."""
+    context = browser.new_context(viewport=bc.PHONE)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
 
-    def __init__(self, base, tab):
-        self.base, self.tab = base, tab
+
+@pytest.fixture
+def new_tab(browser):
+    """``new_tab(width)``: a tab in a fresh context (empty storage) ``width`` px wide."""
+    contexts = []
+
+    def make(width, height=bc.VIEWPORT["height"]):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+class Book:
+    """A served book; ``report(page)`` visits a page once and caches what it saw.
+
+    ``phone_report(page)`` does the same in the 390 px wide tab.
+    """
+
+    def __init__(self, base, tab, phone_tab):
+        self.base, self.tab, self.phone_tab = base, tab, phone_tab
         self.resolver = bc.LinkResolver()
-        self._reports = {}
+        self._reports, self._phone_reports = {}, {}
 
     def url(self, page):
         return urllib.parse.urljoin(self.base, page)
@@ -120,11 +155,16 @@ class Book:
             self._reports[page] = bc.visit(self.tab, self.url(page))
         return self._reports[page]
 
+    def phone_report(self, page):
+        if page not in self._phone_reports:
+            self._phone_reports[page] = bc.visit(self.phone_tab, self.url(page))
+        return self._phone_reports[page]
+
 
 @pytest.fixture(scope="session")
-def book(book_html, tab):
+def book(book_html, tab, phone_tab):
     with bc.BookServer(book_html) as server:
-        yield Book(server.base, tab)
+        yield Book(server.base, tab, phone_tab)
 
 
 def _no_problems(problems):
@@ -163,6 +203,37 @@ def test_internal_links_resolve(book, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_horizontal_scroll_at_1280px(book, page):
     _no_problems(bc.problems_overflow(book.report(page)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_outputs_and_equations_fit_at_1280px(book, page):
+    _no_problems(bc.problems_wide_blocks(book.report(page)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_sideways_scroll_at_390px(book, page):
+    _no_problems(bc.problems_page_scroll(book.phone_report(page)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_are_numbered_figures_with_alt_text(book, page):
+    _no_problems(bc.problems_figures(book.report(page)))
+
+
+@pytest.mark.parametrize("width", bc.READER_WIDTHS)
+def test_primary_sidebar_toggle(book, new_tab, width):
+    if READER_PAGE not in PAGES:
+        pytest.skip(f"{READER_PAGE} is not in _toc.yml yet")
+    _no_problems(bc.problems_sidebar_toggle(new_tab(width), book.url(READER_PAGE)))
+
+
+@pytest.mark.parametrize("width", bc.READER_WIDTHS)
+def test_one_search_control(book, new_tab, width):
+    if READER_PAGE not in PAGES:
+        pytest.skip(f"{READER_PAGE} is not in _toc.yml yet")
+    tab = new_tab(width)
+    tab.goto(book.url(READER_PAGE), wait_until="load")
+    _no_problems(bc.problems_search_controls(tab))
 
 
 @pytest.mark.parametrize("term, expected", SEARCH_CASES, ids=[t for t, _ in SEARCH_CASES])
@@ -248,13 +319,17 @@ def _png(width=4, height=3):
 
 _GOOD = (
     r"""<!doctype html><html><head><meta charset="utf-8"><title>Good</title>
-<script>var THEBE_JS_URL = 1;</script><script>let THEBE_JS_URL = 2;</script></head>
+<script>console.error("Got invalid theme mode: . Resetting to auto.");</script></head>
 <body><main><h1 id="top-title">Good page</h1>
 <p>Plain prose, a price of $5 and $10, <a href="#top-title">self</a>, <a href="other.html#x">other</a>,
 <a href="#">top</a>, <a href="https://example.org/x">external</a>.</p>
-<img src="pix.png" alt="pixel">
+<figure><img src="pix.png" alt="pixel">
+<figcaption><p><span class="caption-number">Fig. 1 </span>A pixel.</p></figcaption></figure>
+<img class="logo__image" src="pix.png" alt="">
 <pre>code may hold \( and $$ and \frac</pre>
-<div class="highlight" style="overflow-x: auto; width: 400px"><pre style="width: 3000px">wide code</pre></div>
+<div class="highlight"><pre style="overflow-x: auto">short code</pre></div>
+<div style="overflow-x: auto"><table><tr><td style="min-width: 600px">wide table, own scroll bar</td></tr>
+</table></div>
 <p>"""
     + "A long paragraph of plain words for the printer. " * 400
     + r"""</p>
@@ -271,7 +346,90 @@ _BAD = r"""<!doctype html><html><head><meta charset="utf-8"><title>Bad</title></
 <div style="width: 3000px">too wide</div>
 <div id="scroller" style="overflow-x: auto; width: 300px"><div style="width: 900px">scrolls</div></div>
 <script>console.error("boom");</script><script>undefinedFunction();</script>
+<script>var THEBE_JS_URL = 1;</script><script>let THEBE_JS_URL = 2;</script>
 </main></body></html>"""
+
+# At 1280 px: a code block, an output (holding a code block) and an equation that do not fit,
+# next to a code block that does. Scrolling inside them is allowed by problems_overflow.
+_LONG = "x = 1  # " + "and a long comment " * 40
+_WIDE = f"""<!doctype html><html><head><meta charset="utf-8"><title>Wide</title></head>
+<body><main><h1>Wide blocks</h1><section id="sec-wide">
+<div class="highlight"><pre style="overflow-x: auto; width: 400px">{_LONG}</pre></div>
+<div class="highlight"><pre style="overflow-x: auto; width: 400px">x = 1</pre></div>
+<div class="cell_output"><div class="output"><div class="highlight">
+<pre style="overflow-x: auto; width: 400px">loss: 0.25 {"accuracy: 0.9 " * 60}</pre></div></div></div>
+<div class="math" style="overflow: hidden; width: 400px">
+<mjx-container display="true" style="display: block; overflow-x: auto">
+<span style="display: inline-block; width: 900px">h = o c, a very wide equation</span></mjx-container></div>
+<div class="math"><mjx-container display="true" style="display: block; overflow-x: auto">
+<span>narrow = equation</span></mjx-container></div>
+</section></main></body></html>"""
+
+# At 390 px: a bare table wider than the phone pushes the whole page sideways.
+_PHONE = """<!doctype html><html><head><meta charset="utf-8"><title>Phone</title></head>
+<body><main><h1>Phone</h1><p>Short prose.</p>
+<table id="wide-table"><tr><td style="min-width: 700px">a table wider than a phone</td></tr></table>
+</main></body></html>"""
+
+# Images of the article body: not in a figure, unnumbered, no alt, a path as alt, shrunk.
+_FIGURES = """<!doctype html><html><head><meta charset="utf-8"><title>Figures</title></head>
+<body><header><img src="pix.png" alt=""></header><main><h1>Figures</h1>
+<p><img src="pix.png" alt="loose image"></p>
+<figure><img src="pix.png" alt="unnumbered"><figcaption><p>No number.</p></figcaption></figure>
+<figure><img src="pix.png" alt=""><figcaption><p><span class="caption-number">Fig. 1 </span>a</p>
+</figcaption></figure>
+<figure><img src="pix.png" alt="../_build/jupyter_execute/abc.png">
+<figcaption><p><span class="caption-number">Fig. 2 </span>b</p></figcaption></figure>
+<figure><img src="big.png" alt="a big image, shrunk" style="width: 100px">
+<figcaption><p><span class="caption-number">Fig. 3 </span>c</p></figcaption></figure>
+<figure><img src="big.png" alt="a big image, at 75 %" style="width: 300px">
+<figcaption><p><span class="caption-number">Fig. 4 </span>d</p></figcaption></figure>
+</main></body></html>"""
+
+# The reader view, done right: a sidebar shown beside the page from 960 px on (its toggle hides
+# it) and a drawer below that (the toggle opens it, a tap on the dimmed page closes it).
+_READER_STYLE = """<style>
+body { margin: 0; } main { padding: 60px 20px; }
+header { position: fixed; top: 0; right: 0; z-index: 1; background: #fff; }
+.bd-sidebar-primary { position: fixed; top: 0; left: 0; width: 250px; height: 100vh; z-index: 10;
+  background: #eee; }
+.overlay-primary { display: none; position: fixed; inset: 0; z-index: 5; background: #0008; }
+@media (min-width: 960px) { main { margin-left: 260px; } .closed .bd-sidebar-primary { display: none; } }
+@media (max-width: 959px) {
+  .bd-sidebar-primary { transform: translateX(-100%); visibility: hidden; }
+  .open .bd-sidebar-primary { transform: none; visibility: visible; }
+  .open .overlay-primary { display: block; }
+}
+</style>"""
+_READER = f"""<!doctype html><html><head><meta charset="utf-8"><title>Reader</title>{_READER_STYLE}</head>
+<body><header><button class="primary-toggle" aria-label="Toggle primary sidebar">=</button>
+<button class="search-button" aria-label="Search">S</button></header>
+<label class="overlay overlay-primary"></label>
+<div class="bd-sidebar-primary"><nav><a href="#">Chapter 1</a></nav></div>
+<main><h1>Reader</h1><p>Text.</p></main>
+<script>
+const state = () => innerWidth >= 960 ? 'closed' : 'open';
+document.querySelector('.primary-toggle').onclick = () => document.body.classList.toggle(state());
+document.querySelector('.overlay-primary').onclick = () => document.body.classList.remove('open');
+</script></body></html>"""
+
+# ... done wrong, as pydata-sphinx-theme 0.17 with sphinx-book-theme 1.3 did: the handler is
+# bound to a hidden toggle, the visible one only throws; and a second search band on top.
+_READER_BAD = f"""<!doctype html><html><head><meta charset="utf-8"><title>Reader</title>{_READER_STYLE}
+</head><body>
+<div class="search-button-field" style="position: fixed; top: 0; left: 0; right: 0; height: 40px; z-index: 20;
+  background: #ddd">Search Ctrl+K</div>
+<header style="top: 50px"><button class="primary-toggle" style="display: none">=</button>
+<button class="primary-toggle" aria-label="Toggle primary sidebar">=</button>
+<button class="search-button" aria-label="Search">S</button></header>
+<label class="overlay overlay-primary"></label>
+<div class="bd-sidebar-primary"><nav><a href="#">Chapter 1</a></nav></div>
+<main><h1>Reader</h1><p>Text.</p></main>
+<script>
+const [hidden, shown] = document.querySelectorAll('.primary-toggle');
+hidden.onclick = () => document.body.classList.toggle(innerWidth >= 960 ? 'closed' : 'open');
+shown.onclick = () => sidebarToggleHandler();
+</script></body></html>"""
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +438,12 @@ def synthetic(tmp_path_factory, tab):
     (site / "good.html").write_text(_GOOD, encoding="utf-8")
     (site / "bad.html").write_text(_BAD, encoding="utf-8")
     (site / "other.html").write_text('<!doctype html><p id="x">x</p>', encoding="utf-8")
+    pages = {"wide": _WIDE, "phone": _PHONE, "figures": _FIGURES, "reader": _READER}
+    pages["reader-bad"] = _READER_BAD
+    for name, html in pages.items():
+        (site / f"{name}.html").write_text(html, encoding="utf-8")
     (site / "pix.png").write_bytes(_png())
+    (site / "big.png").write_bytes(_png(400, 10))
     with bc.BookServer(site) as server:
         yield server.base, tab
 
@@ -289,13 +452,16 @@ def test_checks_pass_a_clean_page(synthetic):
     base, tab = synthetic
     report = bc.visit(tab, base + "good.html")
     assert report["status"] == 200
-    assert report["console"], "the THEBE_JS_URL redeclaration should have been seen"
+    assert report["console"], "the theme-mode message should have been seen"
     assert bc.problems_console(report) == []  # ... and allowed
     _no_problems(bc.problems_load(report))
     _no_problems(bc.problems_math(report))
-    assert bc.problems_images(report) == [] and len(report["images"]) == 1
+    assert bc.problems_images(report) == [] and len(report["images"]) == 2
     assert bc.problems_links(report, bc.LinkResolver()) == []
     _no_problems(bc.problems_overflow(report))
+    _no_problems(bc.problems_wide_blocks(report))
+    _no_problems(bc.problems_figures(report))
+    assert len(report["figures"]) == 1  # the logo is not a figure
 
 
 def test_checks_catch_a_broken_page(synthetic):
@@ -305,6 +471,7 @@ def test_checks_catch_a_broken_page(synthetic):
     assert any("missing.png" in p for p in load)
     console = " | ".join(bc.problems_console(report))
     assert "boom" in console and "undefinedFunction" in console
+    assert "Identifier 'THEBE_JS_URL' has already been declared" in console
     math = " | ".join(bc.problems_math(report))
     assert "not rendered" in math and "MathJax is not loaded" in math
     for raw in (r"'\\('", "'$$'", r"'\\odot'"):
@@ -316,6 +483,68 @@ def test_checks_catch_a_broken_page(synthetic):
     overflow = " | ".join(bc.problems_overflow(report))
     assert "page scrolls horizontally" in overflow
     assert "div#scroller" in overflow and "sticks out" in overflow
+
+
+def test_wide_blocks_are_caught(synthetic):
+    base, tab = synthetic
+    report = bc.visit(tab, base + "wide.html")
+    _no_problems(bc.problems_overflow(report))  # they may scroll ...
+    wide = bc.problems_wide_blocks(report)  # ... but should fit
+    assert len(wide) == 3, wide
+    code, output, equation = wide
+    assert code.startswith("code wider than its box") and "x = 1 # and a long" in code
+    assert "#sec-wide" in code
+    assert output.startswith("output wider") and "loss: 0.25" in output
+    assert equation.startswith("equation wider") and "very wide equation" in equation
+
+
+def test_sideways_scroll_on_a_phone_is_caught(synthetic, new_tab):
+    base, _ = synthetic
+    phone = new_tab(bc.PHONE["width"], bc.PHONE["height"])
+    _no_problems(bc.problems_page_scroll(bc.visit(phone, base + "good.html")))  # own scroll bar: fine
+    problems = bc.problems_page_scroll(bc.visit(phone, base + "phone.html"))
+    assert len(problems) == 1 and "page scrolls sideways" in problems[0], problems
+    assert "table#wide-table" in problems[0]
+    assert bc.problems_page_scroll(bc.visit(synthetic[1], base + "phone.html")) == []  # at 1280 px
+
+
+def test_figure_problems_are_caught(synthetic):
+    base, tab = synthetic
+    report = bc.visit(tab, base + "figures.html")
+    problems = bc.problems_figures(report)
+    text = " | ".join(problems)
+    assert len(report["figures"]) == 6, report["figures"]  # the header image is not counted
+    assert "image not in a figure: pix.png" in text
+    assert "image in a figure without a numbered caption: pix.png" in text
+    assert "image without alt text: pix.png" in text
+    assert "alt text looks like a file path ('../_build/jupyter_execute/abc.png')" in text
+    assert "image shown at 100px, 25% of its natural 400px" in text
+    assert len(problems) == 5, problems  # the image at 75 % is fine
+
+
+@pytest.mark.parametrize("width", bc.READER_WIDTHS)
+def test_reader_view_checks_pass_a_working_page(synthetic, new_tab, width):
+    base, _ = synthetic
+    tab = new_tab(width)
+    _no_problems(bc.problems_sidebar_toggle(tab, base + "reader.html"))
+    tab.goto(base + "reader.html")
+    _no_problems(bc.problems_search_controls(tab))
+
+
+@pytest.mark.parametrize("width", bc.READER_WIDTHS)
+def test_reader_view_checks_catch_a_broken_page(synthetic, new_tab, width):
+    base, _ = synthetic
+    tab = new_tab(width)
+    toggle = " | ".join(bc.problems_sidebar_toggle(tab, base + "reader-bad.html"))
+    assert f"at {width}px, button.primary-toggle" in toggle and "clicking it did nothing" in toggle
+    assert "sidebarToggleHandler is not defined" in toggle
+    assert "Toggle primary sidebar" in toggle  # the visible one, not the hidden one
+    search = bc.problems_search_controls(tab)
+    assert len(search) == 1 and "2 search buttons/fields visible" in search[0], search
+    assert "Search Ctrl+K" in search[0]
+    # A page with neither sidebar nor search.
+    assert "no primary sidebar" in " ".join(bc.problems_sidebar_toggle(tab, base + "other.html"))
+    assert bc.problems_search_controls(tab) == [f"at {width}px: no visible search button or field"]
 
 
 def test_missing_page_is_reported(synthetic):

@@ -6,7 +6,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lstm.data.splits import pad
+from lstm.data.splits import ImdbSplits, pad
 from lstm.keras import models as km
 from lstm.keras import training as kt
 
@@ -379,3 +379,30 @@ def test_dataset_helpers_match_keras_on_arrays():
         kt.to_dataset(x, y[:3])
     with pytest.raises(ValueError, match="batch_size"):
         kt.to_dataset(x, y, 0)
+
+
+def test_one_epoch_is_seeded_and_reports_validation_accuracy_and_time():
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 50, size=(96, 12)).astype("int32")  # (N, T) word ids
+    y = rng.integers(0, 2, size=96)
+    splits = ImdbSplits(x[:64], y[:64], x[64:], y[64:], x[64:], y[64:])
+    kwargs = dict(vocab_size=50, embedding_dim=4, units=3, batch_size=32)
+    acc, seconds = kt.one_epoch(splits, seed=3, **kwargs)
+    again, _ = kt.one_epoch(splits, seed=3, **kwargs)
+    assert 0.0 <= acc <= 1.0 and seconds > 0
+    assert acc == again  # the same seed, the same run
+    assert acc * 32 == round(acc * 32)  # an accuracy over the 32 validation reviews
+    with pytest.raises(ValueError, match="seed"):
+        kt.one_epoch(splits, seed=-1, **kwargs)
+
+
+def test_describe_lists_the_layers_and_their_parameters():
+    model = km.sentiment_model(vocab_size=100, embedding_dim=8, units=4, maxlen=20, window=5)
+    table = km.describe(model).splitlines()
+    assert len(table) == len(model.layers) + 2  # header, one line per layer, total
+    assert all(len(line) <= 88 for line in table)
+    assert [line.split()[0] for line in table[1:-1]] == [layer.name for layer in model.layers]
+    assert int(table[-1].split()[-1].replace(",", "")) == model.count_params()
+    assert sum(int(line.split()[-1].replace(",", "")) for line in table[1:-1]) == model.count_params()
+    with pytest.raises(ValueError, match="not built"):
+        km.describe(keras.Sequential([keras.layers.Dense(1)]))

@@ -31,7 +31,8 @@ DOCUMENTED_ENVIRONMENT = {
 def clean_env(**env):
     """This process's environment without setup's variables (conftest.py sets them here), plus
     ``env``."""
-    keep = {k: v for k, v in os.environ.items() if k not in DOCUMENTED_ENVIRONMENT and k != "LSTM_BOOK_SEED"}
+    ours = {*DOCUMENTED_ENVIRONMENT, "LSTM_BOOK_SEED", "LSTM_BOOK_ONEDNN"}
+    keep = {k: v for k, v in os.environ.items() if k not in ours}
     return {**keep, **env}
 
 
@@ -199,3 +200,29 @@ def test_bad_seed_variable_is_a_clear_error(value):
     error, log_level, tf_imported = run_python(code, LSTM_BOOK_SEED=value)
     assert error == f"LSTM_BOOK_SEED must be a non-negative integer, got {value!r}"
     assert log_level is None and tf_imported is False
+
+
+ENVIRONMENT_AFTER_SETUP = (
+    "import json, os\n"
+    "from lstm.book.notebook import setup\n"
+    "try:\n"
+    "    setup(seed=0)\n"
+    "    error = None\n"
+    "except ValueError as e:\n"
+    "    error = str(e)\n"
+    "print(json.dumps([error, os.environ.get('TF_ENABLE_ONEDNN_OPTS')]))\n"
+)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0"), ("0", "0"), ("1", "1")])
+def test_onednn_variable_turns_onednn_on(value, expected):
+    """LSTM_BOOK_ONEDNN=1 (tools/spread.py's TensorFlow variant) keeps oneDNN on; otherwise off."""
+    env = {} if value is None else {"LSTM_BOOK_ONEDNN": value}
+    assert run_python(ENVIRONMENT_AFTER_SETUP, **env) == [None, expected]
+
+
+@pytest.mark.parametrize("value", ["yes", "2", ""])
+def test_bad_onednn_variable_is_a_clear_error(value):
+    error, onednn = run_python(ENVIRONMENT_AFTER_SETUP, LSTM_BOOK_ONEDNN=value)
+    assert error == f"LSTM_BOOK_ONEDNN must be 0 or 1, got {value!r}"
+    assert onednn is None

@@ -1,5 +1,5 @@
 """The shared recipes (lstm.recipes): read-only, accepted by the builders they feed, and the stored
-trial runs that chapter 4 shows were made with the recipe the chapter trains."""
+trial runs that chapter 5 shows were made with the recipe the chapter trains."""
 
 import inspect
 import json
@@ -31,8 +31,8 @@ def test_recipes_are_keyword_arguments_of_what_they_configure():
     assert {k for k in BEST_TRAINING if k in splits} == {"padding", "truncating", "holdout"}
 
 
-def test_stored_trial_runs_used_the_recipe_chapter_4_trains():
-    # Chapter 4 shows this file as its table of trial runs. When the recipe changes, re-run
+def test_stored_trial_runs_used_the_recipe_chapter_5_trains():
+    # Chapter 5 shows this file as its table of trial runs. When the recipe changes, re-run
     # `python benchmarks/imdb_choices.py --out benchmarks/results/imdb_choices.json`.
     record = json.loads(TRIALS.read_text())
     assert record["recipe"] == dict(BEST)

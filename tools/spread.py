@@ -9,6 +9,9 @@ copies to ``_build/spread/VARIANT/`` (the stored notebooks are left alone):
 * ``kernel``: another OpenBLAS kernel (``OPENBLAS_CORETYPE=Sandybridge``, or ``Haswell`` where
   Sandybridge is already in force): the same code on a slightly different floating-point path,
   which is what another CPU is;
+* ``onednn``: ``LSTM_BOOK_ONEDNN=1``, which makes :func:`lstm.book.notebook.setup` leave
+  TensorFlow's oneDNN kernels on: the TensorFlow chapters' floating-point path changes (OpenBLAS
+  does not reach TensorFlow, and neither does its thread count under op determinism);
 * ``seed1``, ``seed2``: ``LSTM_BOOK_SEED=1`` or ``2``, which :func:`lstm.book.notebook.setup` hands to
   every seed in the chapter: what a long training run may amplify the first variant into.
 
@@ -18,7 +21,7 @@ absolute and relative change under each variant, the tolerance the cell declares
 kernel variant fits inside it. A cell that raised under a variant (an asserted claim that no longer
 holds) is listed with its error; outputs are sanitized first with nbval's rules
 (``tests/nbval_sanitize.cfg``), as the tests do. A variant of the whole book takes about half an
-hour on 2 cores, two thirds of it chapter 4; pass notebooks to do fewer.
+hour on 2 cores, two thirds of it chapters 4 and 5; pass notebooks to do fewer.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ VARIANTS = {
     "kernel": lambda: {"OPENBLAS_CORETYPE": _other_kernel()},
     "seed1": lambda: {"LSTM_BOOK_SEED": "1"},
     "seed2": lambda: {"LSTM_BOOK_SEED": "2"},
+    "onednn": lambda: {"LSTM_BOOK_ONEDNN": "1"},
 }
 
 

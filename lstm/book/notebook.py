@@ -35,6 +35,22 @@ TF_ENVIRONMENT = {
 
 #: The environment variable that overrides ``setup``'s seed (for ``tools/spread.py`` only).
 SEED_VARIABLE = "LSTM_BOOK_SEED"
+#: Set to ``1`` to keep oneDNN's kernels on (``TF_ENABLE_ONEDNN_OPTS=1``): TensorFlow's float
+#: sums then take another path, as on another CPU (for ``tools/spread.py`` only).
+ONEDNN_VARIABLE = "LSTM_BOOK_ONEDNN"
+
+
+def tf_environment() -> dict[str, str]:
+    """The TensorFlow environment that :func:`setup` sets: :data:`TF_ENVIRONMENT`, with oneDNN on
+    where ``LSTM_BOOK_ONEDNN=1``.
+
+    Raises:
+        ValueError: if ``LSTM_BOOK_ONEDNN`` is set to anything but ``0`` or ``1``.
+    """
+    onednn = os.environ.get(ONEDNN_VARIABLE)
+    if onednn not in (None, "0", "1"):
+        raise ValueError(f"{ONEDNN_VARIABLE} must be 0 or 1, got {onednn!r}")
+    return {**TF_ENVIRONMENT, "TF_ENABLE_ONEDNN_OPTS": onednn or TF_ENVIRONMENT["TF_ENABLE_ONEDNN_OPTS"]}
 
 
 def setup(seed: int = 0, *, deterministic: bool = True) -> int:
@@ -51,7 +67,8 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
         int: the seed in force, ``seed`` or the value of ``LSTM_BOOK_SEED`` when that is set.
 
     Raises:
-        ValueError: if ``seed`` (or ``LSTM_BOOK_SEED``) is not a non-negative integer.
+        ValueError: if ``seed`` (or ``LSTM_BOOK_SEED``) is not a non-negative integer, or
+            ``LSTM_BOOK_ONEDNN`` is not ``0`` or ``1``.
     """
     check_int("seed", seed, minimum=0)
     override = os.environ.get(SEED_VARIABLE)
@@ -59,14 +76,15 @@ def setup(seed: int = 0, *, deterministic: bool = True) -> int:
         if not override.isdigit():
             raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {override!r}")
         seed = int(override)
+    environment = tf_environment()
     if "tensorflow" in sys.modules:
-        for key, value in TF_ENVIRONMENT.items():
+        for key, value in environment.items():
             if os.environ.get(key) != value:
                 raise ValueError(
                     f"TensorFlow was imported before lstm.book.notebook.setup() with {key}="
                     f"{os.environ.get(key)!r}; call setup() first, in the notebook's first cell"
                 )
-    os.environ.update(TF_ENVIRONMENT)
+    os.environ.update(environment)
     random.seed(seed)
 
     import numpy as np

@@ -401,7 +401,9 @@ def plot_gate_heatmaps(gates, *, symbols=None, units=None, axes=None, cmap="viri
         _, axes = plt.subplots(
             len(arrays),
             1,
-            figsize=(max(6.0, 0.28 * T + 1.5), 1.0 + 0.3 * len(units) * len(arrays)),
+            # At most 9 inches wide: a figure shown at the book's column width (about 700 px)
+            # keeps its 10-point labels readable.
+            figsize=(min(9.0, max(6.0, 0.25 * T + 1.5)), 1.0 + 0.35 * len(units) * len(arrays)),
             sharex=True,
             squeeze=False,
         )
@@ -413,12 +415,12 @@ def plot_gate_heatmaps(gates, *, symbols=None, units=None, axes=None, cmap="viri
         else:
             lim = float(np.abs(a).max()) or 1.0
             im = ax.imshow(a, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+        ax.set_ylabel(f"{name}\nunit", rotation=0, ha="right", va="center")
         ax.set_yticks(range(len(units)))
-        ax.set_yticklabels([str(u) for u in units], fontsize=7)
+        ax.set_yticklabels([str(u) for u in units])
         ax.figure.colorbar(im, ax=ax, pad=0.01, fraction=0.03)
     if symbols is not None:
         axes[-1].set_xticks(range(T))
-        axes[-1].set_xticklabels(list(symbols), fontsize=9)
+        axes[-1].set_xticklabels(list(symbols))
     axes[-1].set_xlabel("time step")
     return list(axes)

@@ -101,11 +101,19 @@ class GRU(RecurrentLayer):
         ha = np.ones((T + 1, B, 1 + H), self.dtype)
         ha[0, :, 1:] = h0
         hs = ha[:, :, 1:]  # (T+1, B, H) view: h_0 .. h_T
-        W_in = np.concatenate([p["b"][0][None, :], p["W_x"]]) * s  # (1+D, 3H): [b_x; W_x]
-        W_rec = np.concatenate([p["b"][1][None, :], p["W_h"]]) * s  # (1+H, 3H): [b_h; W_h]
+        W_in = (
+            np.concatenate([p["b"][0][None, :], p["W_x"]]) * s
+        )  # (1+D, 3H): [b_x; W_x]
+        W_rec = (
+            np.concatenate([p["b"][1][None, :], p["W_h"]]) * s
+        )  # (1+H, 3H): [b_h; W_h]
         # One GEMM for the input projections of every step, activated in place below.
-        gates = np.matmul(xa.reshape(T * B, 1 + D), W_in).reshape(T, B, 3 * H)  # (T, B, 3H)
-        rec_h = np.empty((T, B, H), self.dtype)  # R_t = h_{t-1} W_hh + b_hh, kept for backward
+        gates = np.matmul(xa.reshape(T * B, 1 + D), W_in).reshape(
+            T, B, 3 * H
+        )  # (T, B, 3H)
+        rec_h = np.empty(
+            (T, B, H), self.dtype
+        )  # R_t = h_{t-1} W_hh + b_hh, kept for backward
         rh = np.empty((B, 3 * H), self.dtype)  # h_{t-1} W_h + b_h (scaled)
         tmp = np.empty((B, H), self.dtype)
 
@@ -132,7 +140,11 @@ class GRU(RecurrentLayer):
         """Per-gate views of a forward cache: ``z``, ``r``, ``h_tilde``, each ``(B, T, H)``."""
         gates = cache["gates"]
         H = gates.shape[-1] // 3
-        return {"z": gates[..., :H], "r": gates[..., H : 2 * H], "h_tilde": gates[..., 2 * H :]}
+        return {
+            "z": gates[..., :H],
+            "r": gates[..., H : 2 * H],
+            "h_tilde": gates[..., 2 * H :],
+        }
 
     def backward(self, dh_seq, cache, dstate=None):
         """Back-propagation through time.
@@ -190,7 +202,11 @@ class GRU(RecurrentLayer):
         dgx2, drh2 = dgx.reshape(T * B, 3 * H), drh.reshape(T * B, 3 * H)
         dW_in = xa.reshape(T * B, 1 + D).T @ dgx2  # (1+D, 3H): [db_x; dW_x]
         dW_rec = ha[:T].reshape(T * B, 1 + H).T @ drh2  # (1+H, 3H): [db_h; dW_h]
-        grads = {"W_x": dW_in[1:], "W_h": dW_rec[1:], "b": np.stack([dW_in[0], dW_rec[0]])}
+        grads = {
+            "W_x": dW_in[1:],
+            "W_h": dW_rec[1:],
+            "b": np.stack([dW_in[0], dW_rec[0]]),
+        }
         dx = (dgx2 @ self.params["W_x"].T).reshape(T, B, D).transpose(1, 0, 2)
         return np.ascontiguousarray(dx), grads, dh_next
 
@@ -199,5 +215,7 @@ class GRU(RecurrentLayer):
         """A NumPy copy of a built ``keras.layers.GRU`` with ``reset_after=True``."""
         cell = getattr(layer, "cell", layer)
         if type(layer).__name__ == "GRU" and not getattr(cell, "reset_after", True):
-            raise ValueError("GRU.from_keras supports reset_after=True only, got reset_after=False")
+            raise ValueError(
+                "GRU.from_keras supports reset_after=True only, got reset_after=False"
+            )
         return cls._copy_keras(layer)

@@ -131,30 +131,44 @@ class RecurrentLayer:
         try:
             arr = np.asarray(value)
         except Exception as exc:  # ragged lists and the like
-            raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
+            raise ValueError(
+                f"{name} must be an array {what}, got {type(value).__name__}"
+            ) from exc
         if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
+            raise ValueError(
+                f"{name} must be a numeric array {what}, got dtype {arr.dtype}"
+            )
         if arr.ndim != len(shape):
             raise ValueError(
                 f"{name} must be a {len(shape)}-D array {what}, got shape {arr.shape} ({arr.ndim}-D)"
             )
         for got, want in zip(arr.shape, shape, strict=True):
             if want is not None and got != want:
-                raise ValueError(f"{name} must have shape {what} = {_fmt(shape)}, got {arr.shape}")
+                raise ValueError(
+                    f"{name} must have shape {what} = {_fmt(shape)}, got {arr.shape}"
+                )
             if want is None and got < 1:
-                raise ValueError(f"{name} must be non-empty {what}, got shape {arr.shape}")
+                raise ValueError(
+                    f"{name} must be non-empty {what}, got shape {arr.shape}"
+                )
         arr = np.ascontiguousarray(arr, dtype=self.dtype)
         if not np.isfinite(arr).all():
-            raise ValueError(f"{name} must contain only finite values, got NaN or inf in {name}")
+            raise ValueError(
+                f"{name} must contain only finite values, got NaN or inf in {name}"
+            )
         return arr
 
     def _check_x(self, x):
         """Check ``x`` is ``(B, T, D)`` with ``D == input_size``; return it as ``self.dtype``."""
-        return self._check_array("x", x, (None, None, self.input_size), "(B, T, D=input_size)")
+        return self._check_array(
+            "x", x, (None, None, self.input_size), "(B, T, D=input_size)"
+        )
 
     def _check_h(self, name, h, batch):
         """Check one hidden-state array is ``(B, H)``."""
-        return self._check_array(name, h, (batch, self.hidden_size), "(B, H=hidden_size)")
+        return self._check_array(
+            name, h, (batch, self.hidden_size), "(B, H=hidden_size)"
+        )
 
     def _check_state(self, state, batch, name="state"):
         """Check a state of one ``(B, H)`` array (None: zeros); the LSTM overrides it for (h, c)."""
@@ -168,7 +182,9 @@ class RecurrentLayer:
         return self._check_h(name, state, batch)
 
     def _check_dh_seq(self, dh_seq, batch, steps):
-        return self._check_array("dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq")
+        return self._check_array(
+            "dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq"
+        )
 
     # ------------------------------------------------------------------ Keras interop
     @classmethod
@@ -186,7 +202,9 @@ class RecurrentLayer:
             )
         cell = getattr(layer, "cell", layer)
         if getattr(layer, "go_backwards", False):
-            raise ValueError(f"{cls.__name__}.from_keras supports go_backwards=False only, got True")
+            raise ValueError(
+                f"{cls.__name__}.from_keras supports go_backwards=False only, got True"
+            )
         for attr, want in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
             fn = getattr(cell, attr, None)
             if fn is not None and getattr(fn, "__name__", want) != want:

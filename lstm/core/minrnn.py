@@ -88,10 +88,12 @@ def g(x):
 def log_g(x):
     """``log(g(x))`` computed in log space: ``log(x + 0.5)`` or ``-softplus(-x)``.
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
     """
     x = np.asarray(x)
-    return np.where(x >= 0, np.log(np.maximum(x, 0.0) + 0.5), -_softplus(-np.minimum(x, 0.0)))
+    return np.where(
+        x >= 0, np.log(np.maximum(x, 0.0) + 0.5), -_softplus(-np.minimum(x, 0.0))
+    )
 
 
 def _safe_log(x):
@@ -121,7 +123,7 @@ def sequential_scan(a, b, h0):
 def parallel_scan_log(log_a, log_b, log_h0):
     """``h_t = a_t * h_{t-1} + b_t`` for all t at once, in log space (Feng et al., 2024, eq. 5).
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
 
     Args:
         log_a: ``(B, T, H)`` log coefficients (``a_t > 0``).
@@ -148,7 +150,7 @@ def hillis_steele_scan_log(log_a, log_b, log_h0):
     logaddexp(log A_t + log B_{t-d}, log B_t))``. Doubling ``d`` gives every prefix in
     ``O(log T)`` steps (Hillis & Steele, 1986) -- the shape of the computation on a GPU.
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
     """
     B, T, H = log_b.shape
     A = np.concatenate([np.zeros((B, 1, H), log_a.dtype), log_a], axis=1)  # (B, T+1, H)
@@ -179,18 +181,26 @@ class _MinRNN:
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         rng = np.random.default_rng(seed)
         D, H = self.input_size, self.hidden_size
-        limit = np.sqrt(6.0 / (D + H))  # Glorot uniform, as Keras' default kernel initializer
+        limit = np.sqrt(
+            6.0 / (D + H)
+        )  # Glorot uniform, as Keras' default kernel initializer
         self.params: dict[str, np.ndarray] = {}
         for gate in self._gates:
-            self.params[f"W_x{gate}"] = rng.uniform(-limit, limit, (D, H)).astype(self.dtype)  # (D, H)
+            self.params[f"W_x{gate}"] = rng.uniform(-limit, limit, (D, H)).astype(
+                self.dtype
+            )  # (D, H)
             self.params[f"b_{gate}"] = np.zeros(H, self.dtype)  # (H,)
 
     def _check(self, x, h0):
         x = np.asarray(x)
         if x.ndim != 3 or x.shape[2] != self.input_size:
-            raise ValueError(f"x must have shape (B, T, {self.input_size}), got {x.shape}")
+            raise ValueError(
+                f"x must have shape (B, T, {self.input_size}), got {x.shape}"
+            )
         if x.shape[0] < 1 or x.shape[1] < 1:
-            raise ValueError(f"x must have at least one sequence and one time step, got shape {x.shape}")
+            raise ValueError(
+                f"x must have at least one sequence and one time step, got shape {x.shape}"
+            )
         x = x.astype(self.dtype, copy=False)
         B = x.shape[0]
         if h0 is None:
@@ -198,9 +208,13 @@ class _MinRNN:
         else:
             h0 = np.asarray(h0, dtype=self.dtype)
             if h0.shape != (B, self.hidden_size):
-                raise ValueError(f"h0 must have shape ({B}, {self.hidden_size}), got {h0.shape}")
+                raise ValueError(
+                    f"h0 must have shape ({B}, {self.hidden_size}), got {h0.shape}"
+                )
             if np.any(h0 < 0) or not np.all(np.isfinite(h0)):
-                raise ValueError("h0 must be finite and non-negative (the log-space scan takes its log)")
+                raise ValueError(
+                    "h0 must be finite and non-negative (the log-space scan takes its log)"
+                )
         return x, h0
 
     def _pre(self, x, gate):
@@ -246,7 +260,7 @@ class MinGRU(_MinRNN):
     ``forward(x, h0=None, *, mode="parallel")`` maps ``(B, T, D)`` to ``(B, T, H)``
     (``mode="sequential"`` runs the loop instead of the scan).
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
     """
 
     _gates = ("z", "h")
@@ -268,7 +282,7 @@ class MinLSTM(_MinRNN):
     Parameters ``params``: ``W_xf``, ``W_xi``, ``W_xh`` ``(D, H)``; ``b_f``, ``b_i``, ``b_h`` ``(H,)``.
     Constructor and ``forward`` as :class:`MinGRU`.
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
     """
 
     _gates = ("f", "i", "h")
@@ -279,7 +293,9 @@ class MinLSTM(_MinRNN):
         return f / (f + i), i / (f + i) * g(self._pre(x, "h"))
 
     def log_coefficients(self, x):
-        diff = _softplus(-self._pre(x, "f")) - _softplus(-self._pre(x, "i"))  # log i - log f
+        diff = _softplus(-self._pre(x, "f")) - _softplus(
+            -self._pre(x, "i")
+        )  # log i - log f
         log_f = -_softplus(diff)  # log f' = -log(1 + i/f)
         log_i = -_softplus(-diff)  # log i' = -log(1 + f/i)
         return log_f, log_i + log_g(self._pre(x, "h"))

@@ -105,7 +105,9 @@ def _check(x, ndim, p, keys):
     x = np.asarray(x)
     want = "(B, D)" if ndim == 2 else "(B, T, D)"
     if x.ndim != ndim or min(x.shape, default=0) < 1:
-        raise ValueError(f"x must be a non-empty {ndim}-D array {want}, got shape {x.shape}")
+        raise ValueError(
+            f"x must be a non-empty {ndim}-D array {want}, got shape {x.shape}"
+        )
     missing = [k for k in keys if k not in p]
     if missing:
         raise ValueError(f"p is missing {missing}; expected the keys {list(keys)}")
@@ -135,16 +137,31 @@ def lstm_step(x, h_prev, c_prev, p, *, output_peephole="c_t"):
     """
     x = _check(x, 2, p, _lstm_keys(p))
     if output_peephole not in ("c_t", "c_prev"):
-        raise ValueError(f"output_peephole must be 'c_t' or 'c_prev', got {output_peephole!r}")
-    w_ci, w_cf, w_co = (p.get(k, 0.0) for k in PEEPHOLE_KEYS)  # (H,), or 0 without peepholes
+        raise ValueError(
+            f"output_peephole must be 'c_t' or 'c_prev', got {output_peephole!r}"
+        )
+    w_ci, w_cf, w_co = (
+        p.get(k, 0.0) for k in PEEPHOLE_KEYS
+    )  # (H,), or 0 without peepholes
     i = sigmoid(x @ p["W_xi"] + h_prev @ p["W_hi"] + w_ci * c_prev + p["b_i"])  # (B, H)
     f = sigmoid(x @ p["W_xf"] + h_prev @ p["W_hf"] + w_cf * c_prev + p["b_f"])  # (B, H)
     g = np.tanh(x @ p["W_xg"] + h_prev @ p["W_hg"] + p["b_g"])  # (B, H) candidate
     c = f * c_prev + i * g  # (B, H)
-    c_peek = c if output_peephole == "c_t" else c_prev  # (B, H) what the output gate sees
+    c_peek = (
+        c if output_peephole == "c_t" else c_prev
+    )  # (B, H) what the output gate sees
     o = sigmoid(x @ p["W_xo"] + h_prev @ p["W_ho"] + w_co * c_peek + p["b_o"])  # (B, H)
     h = o * np.tanh(c)  # (B, H)
-    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "g": g, "c": c, "o": o}
+    cache = {
+        "x": x,
+        "h_prev": h_prev,
+        "c_prev": c_prev,
+        "i": i,
+        "f": f,
+        "g": g,
+        "c": c,
+        "o": o,
+    }
     cache["output_peephole"] = output_peephole
     return h, c, cache
 
@@ -159,8 +176,8 @@ def lstm_step_backward(dh, dc, cache, p):
         p: the parameter dict of the forward step.
 
     Returns:
-        ``(dx, dh_prev, dc_prev, grads)``: dL/dx_t ``(B, D)``, dL/dh_{t-1} and dL/dc_{t-1}
-        ``(B, H)``, and ``grads``, dL/dp of this step (same keys as ``p``).
+        ``(dx, dh_prev, dc_prev, grads)``: dL/dx_t ``(B, D)``, dL/dh_{t-1} and
+        dL/dc_{t-1} ``(B, H)``, and ``grads``, dL/dp of this step (same keys as ``p``).
     """
     x, h_prev, c_prev = cache["x"], cache["h_prev"], cache["c_prev"]
     i, f, g, c, o = cache["i"], cache["f"], cache["g"], cache["c"], cache["o"]
@@ -206,8 +223,8 @@ def lstm_forward(x, p, state=None, *, output_peephole="c_t"):
         output_peephole: ``"c_t"`` or ``"c_prev"`` (see :func:`lstm_step`).
 
     Returns:
-        ``(h_seq, (h_T, c_T), caches)``: ``h_seq`` ``(B, T, H)``, the final state and the
-        list of the T step caches.
+        ``(h_seq, (h_T, c_T), caches)``: ``h_seq`` ``(B, T, H)``, the final state and
+        the list of the T step caches.
     """
     x = _check(x, 3, p, _lstm_keys(p))
     B, T, _ = x.shape
@@ -290,7 +307,9 @@ def gru_step_backward(dh, cache, p):
     da_r = dr * r * (1 - r)  # (B, H)
     drec = da_h * r  # (B, H) dL/d(h_prev @ W_hh + b_hh)
     dx = da_z @ p["W_xz"].T + da_r @ p["W_xr"].T + da_h @ p["W_xh"].T  # (B, D)
-    dh_prev = dh * z + da_z @ p["W_hz"].T + da_r @ p["W_hr"].T + drec @ p["W_hh"].T  # (B, H)
+    dh_prev = (
+        dh * z + da_z @ p["W_hz"].T + da_r @ p["W_hr"].T + drec @ p["W_hh"].T
+    )  # (B, H)
     grads = {}
     for k, da_x, da_rec in (("z", da_z, da_z), ("r", da_r, da_r), ("h", da_h, drec)):
         grads[f"W_x{k}"] = x.T @ da_x  # (D, H)

@@ -35,11 +35,19 @@ def _api():
                 for path in sorted(paths):
                     lib = ctypes.CDLL(path)
                     for suffix in ("64_", ""):
-                        get = getattr(lib, f"scipy_openblas_get_num_threads{suffix}", None)
-                        set_ = getattr(lib, f"scipy_openblas_set_num_threads{suffix}", None)
+                        get = getattr(
+                            lib, f"scipy_openblas_get_num_threads{suffix}", None
+                        )
+                        set_ = getattr(
+                            lib, f"scipy_openblas_set_num_threads{suffix}", None
+                        )
                         if get is None:
-                            get = getattr(lib, f"openblas_get_num_threads{suffix}", None)
-                            set_ = getattr(lib, f"openblas_set_num_threads{suffix}", None)
+                            get = getattr(
+                                lib, f"openblas_get_num_threads{suffix}", None
+                            )
+                            set_ = getattr(
+                                lib, f"openblas_set_num_threads{suffix}", None
+                            )
                         if get is not None and set_ is not None:
                             get.restype = ctypes.c_int
                             set_.argtypes = [ctypes.c_int]

@@ -1,4 +1,4 @@
-"""The Keras side of chapters 4-6 (importing a module of it imports Keras and TensorFlow).
+"""The Keras side of chapters 4-7 (importing a module of it imports Keras and TensorFlow).
 
 - :mod:`lstm.keras.models` -- the article's model, the configurable sentiment classifier, the
   adding problem's regressor, and the layers they need.

@@ -1,4 +1,4 @@
-"""Keras models of chapters 4-6: the article's, the configurable sentiment classifier, the
+"""Keras models of chapters 4-7: the article's, the configurable sentiment classifier, the
 adding problem's regressor, and the layers they need.
 
 The source article's worked example (its section 4) is, in today's Keras 3 spelling::
@@ -46,6 +46,7 @@ __all__ = [
     "adding_model",
     "article_model",
     "compile_binary",
+    "describe",
     "recurrent_param_count",
     "sentiment_model",
 ]
@@ -62,7 +63,7 @@ class MaskedGlobalMaxPooling1D(layers.Layer):
     recurrent layer with ``return_sequences=True`` outputs zeros) take part in the max.
     A row with every step masked gives zeros.
 
-    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    Introduced in :doc:`chapter 6 </chapters/05_imdb_better_model>`.
     """
 
     def __init__(self, **kwargs):
@@ -93,7 +94,7 @@ class Regroup(layers.Layer):
     layer then reads side by side, as separate sequences; ``Regroup(maxlen)`` puts the windows'
     outputs back into one sequence per review.
 
-    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    Introduced in :doc:`chapter 6 </chapters/05_imdb_better_model>`.
     """
 
     def __init__(self, steps, **kwargs):
@@ -280,6 +281,33 @@ def sentiment_model(
     return compile_binary(model, learning_rate, decay_steps) if compile else model
 
 
+def describe(model):
+    """A compact table of a built model's layers: name, type, output shape and parameters.
+
+    ``model.summary()`` also lists the operations of a functional graph (``not_equal``,
+    ``reshape``, ...) and draws boxes wider than a book's page; this lists the layers only, one
+    line each, in columns as wide as their longest entry, and the total.
+
+    Introduced in :doc:`chapter 6 </chapters/05_imdb_better_model>`.
+
+    Raises:
+        ValueError: if the model is not built (give it a ``keras.Input`` first).
+    """
+    if not model.built:
+        raise ValueError(f"model {model.name!r} is not built: start it with keras.Input(shape=...)")
+    rows = [
+        (layer.name, type(layer).__name__, str(tuple(layer.output.shape)), layer.count_params())
+        for layer in model.layers
+    ]
+    w_name = max(len("layer"), *(len(r[0]) for r in rows))
+    w_type = max(len("type"), *(len(r[1]) for r in rows))
+    w_shape = max(len("output shape"), *(len(r[2]) for r in rows))
+    lines = [f"{'layer':{w_name}s} {'type':{w_type}s} {'output shape':{w_shape}s} {'parameters':>10s}"]
+    lines += [f"{n:{w_name}s} {t:{w_type}s} {s:{w_shape}s} {c:10,d}" for n, t, s, c in rows]
+    lines.append(f"{'total':{w_name + w_type + w_shape + 2}s} {model.count_params():10,d}")
+    return "\n".join(lines)
+
+
 def recurrent_param_count(cell, input_dim, units, *, bidirectional=False):
     """Trainable parameters of one Keras recurrent layer (see the module docstring).
 
@@ -307,7 +335,7 @@ def adding_model(
     -> the state after the last step ``(B, units)`` -> the predicted sum ``(B, 1)``. Adam with
     each gradient clipped to a norm of ``clipnorm`` (Keras' ``clipnorm``: per variable).
 
-    Introduced in :doc:`chapter 5 </chapters/05_future_trends>`.
+    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
 
     Args:
         units: units of the recurrent layer.

@@ -4,8 +4,9 @@ predict, small callbacks and summaries of a run.
 :func:`fit`, :func:`evaluate` and :func:`predict` run Keras on arrays through a seeded
 ``tf.data`` pipeline (:func:`to_dataset` says why); :class:`EpochTimer`,
 :class:`EvaluateEachEpoch`, :class:`WeightSnapshots`, :func:`best_epoch` and
-:func:`fit_summary` are small training companions; :func:`confusion_matrix` and
-:func:`predict_texts` look at a trained classifier.
+:func:`fit_summary` are small training companions; :func:`one_epoch` is the quick
+comparison run of chapters 4 and 5; :func:`confusion_matrix` and :func:`predict_texts` look at
+a trained classifier.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "evaluate",
     "fit",
     "fit_summary",
+    "one_epoch",
     "predict",
     "predict_texts",
     "to_dataset",
@@ -73,6 +75,45 @@ def fit(model, x, y, *, batch_size=32, epochs=1, validation_data=None, seed=0, *
     return model.fit(
         train, epochs=check_int("epochs", epochs), validation_data=validation_data, shuffle=False, **kwargs
     )
+
+
+def one_epoch(splits, *, seed=0, batch_size=128, **model_kwargs):
+    """Train a fresh seeded sentiment model for one epoch; return its validation accuracy and the
+    seconds the epoch took.
+
+    The quick comparisons of chapters 4 and 5 (padding and masking, length, windows, the model's
+    choices) each train one of these: ``lstm.keras.models.sentiment_model(maxlen=..., **model_kwargs)``
+    with its maxlen read from the data, seeded with ``seed`` (weights and shuffling), on
+    ``splits.x_train``, validated on ``splits.x_val``.
+
+    Args:
+        splits: a :class:`lstm.data.splits.ImdbSplits` (``prepare_imdb``'s result).
+        seed: the seed for the weights and the shuffle.
+        batch_size: the training batch.
+        **model_kwargs: passed on to ``sentiment_model``.
+
+    Returns:
+        tuple: ``(validation accuracy, seconds)``; the seconds include the one-off graph tracing.
+
+    Introduced in :doc:`chapter 4 </chapters/04_imdb_sentiment>`.
+    """
+    from .models import sentiment_model
+
+    keras.utils.set_random_seed(check_int("seed", seed, minimum=0))
+    model = sentiment_model(maxlen=splits.x_train.shape[1], **model_kwargs)
+    timer = EpochTimer()
+    history = fit(
+        model,
+        splits.x_train,
+        splits.y_train,
+        batch_size=batch_size,
+        epochs=1,
+        seed=seed,
+        validation_data=(splits.x_val, splits.y_val),
+        verbose=0,
+        callbacks=[timer],
+    )
+    return history.history["val_accuracy"][-1], timer.times[-1]
 
 
 def evaluate(model, x, y, batch_size=256):
