@@ -41,6 +41,22 @@ def shown_lines(path: Path) -> list[tuple[str, str]]:
             else:
                 text = "".join(out.get("data", {}).get("text/plain", ""))
             lines += [(f"cell {i} output", line) for line in text.splitlines()]
+    for i, cell in enumerate(nb["cells"]):  # code written into the prose (solutions, examples)
+        if cell["cell_type"] == "markdown":
+            lines += [(f"cell {i} code block", line) for line in fenced_python("".join(cell["source"]))]
+    return lines
+
+
+def fenced_python(text: str) -> list[str]:
+    """The lines of the ```python blocks of a markdown text."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if not inside and line.strip().startswith("```python"):
+            inside = True
+        elif inside and line.strip().startswith("```"):
+            inside = False
+        elif inside:
+            lines.append(line)
     return lines
 
 
@@ -73,6 +89,7 @@ def test_reader_facing_code_glues_only_figures(path):
 
 
 def test_checks_catch_wide_lines_and_glue():
+    assert fenced_python("a\n```python\nx = 1\n```\n```{note}\nnot code\n```") == ["x = 1"]
     assert too_wide([("x", "a" * 89), ("y", "b" * 88)]) == [f"x (89 chars): {'a' * 60}..."]
     assert GLUE_VALUE.match('glue("ch4_x", 1, display=False)')
     assert GLUE_VALUE.match("    glue(f'ch4_{k}', v)")

@@ -88,7 +88,7 @@ def g(x):
 def log_g(x):
     """``log(g(x))`` computed in log space: ``log(x + 0.5)`` or ``-softplus(-x)``.
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
     """
     x = np.asarray(x)
     return np.where(
@@ -123,7 +123,7 @@ def sequential_scan(a, b, h0):
 def parallel_scan_log(log_a, log_b, log_h0):
     """``h_t = a_t * h_{t-1} + b_t`` for all t at once, in log space (Feng et al., 2024, eq. 5).
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
 
     Args:
         log_a: ``(B, T, H)`` log coefficients (``a_t > 0``).
@@ -150,7 +150,7 @@ def hillis_steele_scan_log(log_a, log_b, log_h0):
     logaddexp(log A_t + log B_{t-d}, log B_t))``. Doubling ``d`` gives every prefix in
     ``O(log T)`` steps (Hillis & Steele, 1986) -- the shape of the computation on a GPU.
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
     """
     B, T, H = log_b.shape
     A = np.concatenate([np.zeros((B, 1, H), log_a.dtype), log_a], axis=1)  # (B, T+1, H)
@@ -260,7 +260,7 @@ class MinGRU(_MinRNN):
     ``forward(x, h0=None, *, mode="parallel")`` maps ``(B, T, D)`` to ``(B, T, H)``
     (``mode="sequential"`` runs the loop instead of the scan).
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
     """
 
     _gates = ("z", "h")
@@ -282,7 +282,7 @@ class MinLSTM(_MinRNN):
     Parameters ``params``: ``W_xf``, ``W_xi``, ``W_xh`` ``(D, H)``; ``b_f``, ``b_i``, ``b_h`` ``(H,)``.
     Constructor and ``forward`` as :class:`MinGRU`.
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
     """
 
     _gates = ("f", "i", "h")

@@ -51,7 +51,7 @@ def adding_problem(n_samples: int, T: int, *, seed=None):
     positions, one in the first half ``[0, T//2)`` and one in the second half ``[T//2, T)``,
     and 0.0 elsewhere. The target is the sum of the two marked values.
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
 
     Args:
         n_samples: number of sequences, ``>= 1``.

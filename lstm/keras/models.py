@@ -4,9 +4,11 @@ adding problem's regressor, and the layers they need.
 The source article's worked example (its section 4) is, in today's Keras 3 spelling::
 
     (x_train, y_train), (x_test, y_test) = load_imdb(num_words=10000)
-    x = pad(x, maxlen=50, padding="post")                                # (B, T=50)
-    Embedding(10000, 100) -> LSTM(100) -> Dense(1, sigmoid)              # (B, T, 100) -> (B, 100) -> (B, 1)
-    compile(loss="binary_crossentropy", optimizer="adam"); fit(batch_size=32, epochs=5)
+    x = pad(x, maxlen=50, padding="post")  # (B, T=50)
+    # (B, T, 100) -> (B, 100) -> (B, 1)
+    Embedding(10000, 100) -> LSTM(100) -> Dense(1, sigmoid)
+    compile(loss="binary_crossentropy", optimizer="adam")
+    fit(batch_size=32, epochs=5)
 
 :func:`article_model` builds exactly that, with the article's numbers (:data:`lstm.recipes.ARTICLE`)
 as its defaults; :func:`sentiment_model` is the configurable builder for better models
@@ -335,7 +337,7 @@ def adding_model(
     -> the state after the last step ``(B, units)`` -> the predicted sum ``(B, 1)``. Adam with
     each gradient clipped to a norm of ``clipnorm`` (Keras' ``clipnorm``: per variable).
 
-    Introduced in :doc:`chapter 7 </chapters/06_future_trends>`.
+    Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
 
     Args:
         units: units of the recurrent layer.
