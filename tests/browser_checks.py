@@ -529,9 +529,22 @@ def _wait_sidebar(page, shown, timeout_ms):
             arg=PRIMARY_SIDEBAR,
             timeout=timeout_ms,
         )
-        return True
     except Exception:  # playwright's TimeoutError
         return False
+    _settle(page, timeout_ms)
+    return True
+
+
+def _settle(page, timeout_ms):
+    """Wait until no CSS transition or animation runs (the sidebar's slide moves the header's
+    buttons for 0.25 s: a button measured mid-slide is no longer there when it is clicked)."""
+    try:
+        page.wait_for_function(
+            "() => document.getAnimations().every(a => a.playState !== 'running')",
+            timeout=timeout_ms,
+        )
+    except Exception:  # an endless animation (a spinner) must not fail the check itself
+        pass
 
 
 def problems_sidebar_toggle(page, url, timeout_ms=5000):
