@@ -157,15 +157,42 @@ def toc_pages(source_root):
 
 
 def built_pages(html_root):
-    """Every HTML page in a built book except Sphinx's own pages and asset folders."""
+    """Every HTML page in a built book except Sphinx's own pages, asset folders and the
+    Chinese edition in ``zh/`` (a book of its own: ``built_pages(html_root / "zh")``)."""
     html_root = Path(html_root)
     pages = []
     for path in sorted(html_root.rglob("*.html")):
         rel = path.relative_to(html_root)
-        if rel.parts[0] in NON_PAGE_DIRS or rel.as_posix() in NON_TOC_PAGES:
+        if rel.parts[0] in NON_PAGE_DIRS or rel.parts[0] == "zh" or rel.as_posix() in NON_TOC_PAGES:
             continue
         pages.append(rel.as_posix())
     return pages
+
+
+# --------------------------------------------------------------------------- editions
+_GLUED = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+_IMAGE = re.compile(r'<img[^>]*\ssrc="([^"]+)"')
+_LANGUAGE_LINK = re.compile(r'<a [^>]*class="[^"]*lstm-language-switch[^"]*"[^>]*href="([^"]+)"')
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def glued_texts(html):
+    """The values myst-nb pasted into a page's text (``{glue:text}`` roles)."""
+    return _GLUED.findall(html)
+
+
+def image_names(html):
+    """File names of a page's images (content-hashed by Sphinx, so equal names are equal images)."""
+    return [src.rsplit("/", 1)[-1] for src in _IMAGE.findall(html) if "_images/" in src]
+
+
+def language_links(html):
+    """The targets of a page's link to its other-language edition."""
+    return _LANGUAGE_LINK.findall(html)
+
+
+def cjk_chars(html):
+    return _CJK.findall(html)
 
 
 # --------------------------------------------------------------------------- visiting

@@ -12,6 +12,10 @@ than its box, and every image is a numbered figure with real alt text, not shrun
 control is visible. Then the search page finds known terms, chapter 1 prints to a readable
 multi-page PDF, and the glossary's term links resolve.
 
+The Chinese edition (``zh/``, built by the same command, see ``_ext/zh_edition.py``) gets the
+same page checks; its search finds Chinese terms; every glued number on a Chinese page equals
+the English page's, every figure is the same image, and each page links to its translation.
+
 Where the HTML comes from: ``LSTM_BOOK_HTML`` (a built ``_build/html`` folder; CI builds
 the book with ``-W`` first and sets it), else the book is built into a temporary folder.
 The tests skip only when Chromium is not installed (``apt-get install chromium``).
@@ -23,6 +27,7 @@ file run them on small synthetic pages with known faults, so each check is shown
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -49,6 +54,14 @@ GLOSSARY_PAGE = "glossary.html"
 READER_PAGE = "chapters/01_background.html"
 
 PAGES = bc.toc_pages(ROOT)
+# The Chinese edition: the same pages under zh/ (built by the same command as the English one).
+ZH = "zh/"
+ZH_PAGES = [ZH + page for page in PAGES]
+ALL_PAGES = PAGES + ZH_PAGES
+SEARCH_CASES_ZH = [
+    ("遗忘门", "zh/chapters/03_lstm_equations.html"),
+    ("窥视孔连接", "zh/errata.html"),
+]
 
 
 def _chromium():
@@ -174,48 +187,73 @@ def _no_problems(problems):
 
 # --------------------------------------------------------------------------- the book
 def test_toc_pages_are_the_built_pages(book_html):
-    built = set(bc.built_pages(book_html))
-    assert set(PAGES) - built == set(), "pages in _toc.yml that were not built"
-    assert built - set(PAGES) == set(), "built pages missing from _toc.yml"
+    for root, expected in [(book_html, PAGES), (book_html / ZH, PAGES)]:
+        built = set(bc.built_pages(root))
+        assert set(expected) - built == set(), f"pages in _toc.yml that were not built in {root}"
+        assert built - set(expected) == set(), f"built pages in {root} missing from _toc.yml"
+
+
+def _html(book_html, page):
+    return (book_html / page).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_chinese_page_shows_the_english_numbers_and_figures(book_html, page):
+    """Glued values and images: the same on both pages (word order may differ, so as multisets)."""
+    english, chinese = _html(book_html, page), _html(book_html, ZH + page)
+    assert re.search(r'<html[^>]*lang="zh-CN"', chinese), "the Chinese page is not marked zh-CN"
+    assert len(bc.cjk_chars(chinese)) > 5 * len(bc.cjk_chars(english)) + 50, "is the page translated?"
+    assert sorted(bc.glued_texts(chinese)) == sorted(bc.glued_texts(english))
+    assert "No key" not in chinese and "glue data" not in chinese
+    assert sorted(bc.image_names(chinese)) == sorted(bc.image_names(english))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_links_to_its_translation(book_html, page):
+    for here, there in [(page, ZH + page), (ZH + page, page)]:
+        links = bc.language_links(_html(book_html, here))
+        assert len(links) == 1, f"{here}: {len(links)} language links"
+        target = (book_html / here).parent / links[0]
+        assert target.resolve() == (book_html / there).resolve(), f"{here} links to {links[0]}"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_page_loads_without_errors(book, page):
     report = book.report(page)
     _no_problems(bc.problems_load(report) + bc.problems_console(report))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_math_is_rendered(book, page):
     _no_problems(bc.problems_math(book.report(page)))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_images_load(book, page):
     _no_problems(bc.problems_images(book.report(page)))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_internal_links_resolve(book, page):
     _no_problems(bc.problems_links(book.report(page), book.resolver))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_no_horizontal_scroll_at_1280px(book, page):
     _no_problems(bc.problems_overflow(book.report(page)))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_code_outputs_and_equations_fit_at_1280px(book, page):
     _no_problems(bc.problems_wide_blocks(book.report(page)))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_no_sideways_scroll_at_390px(book, page):
     _no_problems(bc.problems_page_scroll(book.phone_report(page)))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_images_are_numbered_figures_with_alt_text(book, page):
     _no_problems(bc.problems_figures(book.report(page)))
 
@@ -236,12 +274,15 @@ def test_one_search_control(book, new_tab, width):
     _no_problems(bc.problems_search_controls(tab))
 
 
-@pytest.mark.parametrize("term, expected", SEARCH_CASES, ids=[t for t, _ in SEARCH_CASES])
+@pytest.mark.parametrize(
+    "term, expected", SEARCH_CASES + SEARCH_CASES_ZH, ids=[t for t, _ in SEARCH_CASES + SEARCH_CASES_ZH]
+)
 def test_search_finds_term(book, term, expected):
-    if expected not in PAGES:
+    if expected not in ALL_PAGES:
         pytest.skip(f"{expected} is not in _toc.yml yet")
     tab = book.tab
-    tab.goto(book.url("search.html?q=" + urllib.parse.quote_plus(term)))
+    search = (ZH if expected.startswith(ZH) else "") + "search.html?q="
+    tab.goto(book.url(search + urllib.parse.quote_plus(term)))
     tab.wait_for_function(
         "() => { const s = document.querySelector('#search-results .search-summary');"
         " return s && /found|did not match/i.test(s.textContent); }"

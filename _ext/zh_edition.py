@@ -1,0 +1,171 @@
+"""The Chinese edition (中文版), built by the same command as the English book.
+
+What: after the English HTML build has finished, a second Sphinx build of the same sources with
+``language = zh_CN`` writes the Chinese edition into ``<html>/zh/``. Its prose comes from the
+translation catalogs ``locale/zh_CN/LC_MESSAGES/**/*.po`` (one per page, see ``tools/i18n.py``
+and ``running.md``); code cells, their stored outputs, figures and glued numbers come from the
+same notebooks as the English edition's, so both editions show the same executed results.
+Every page gets a link to the same page in the other language, and the theme's own labels
+("Contents", "Fig.", the search page) are Chinese in the Chinese edition.
+
+Why glue needs a step: myst-nb 1.4 resolves a ``{glue:text}`key``` role by looking the key up
+in the notebook being parsed. Sphinx parses a translated paragraph as a small document of its
+own, which has no notebook behind it, so the role fails ("No key ... found in glue data for
+this document"). A glue role that names its document (``{glue:text}`page.ipynb::key```) is
+instead resolved after parsing, from the glue data myst-nb saved for that page; cross-document
+glue works that way in both editions. So the catalogs are copied into the build folder with
+every plain glue role in a translation given its own page's name, and the Chinese build reads
+that copy; the catalogs themselves keep the roles exactly as the English has them.
+
+The sub-build runs in a fresh Python process (Sphinx keeps global state: translators, docutils
+registries), with the English build's ``-W``, ``-n`` and ``--keep-going`` settings, and fails
+the English build when it fails. ``LSTM_BOOK_ZH=0`` skips it (a quick English-only preview).
+Registered in ``_config.yml`` under ``sphinx: local_extensions:``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+__version__ = "1.0"
+
+LANGUAGE = "zh_CN"
+SUBDIR = "zh"  # the Chinese edition's folder inside the English HTML folder
+LABELS = {"en": ("中文", "zh", "本页的中文版"), LANGUAGE: ("English", "en", "This page in English")}
+
+logger = logging.getLogger(__name__)
+
+_GLUE = re.compile(r"(\{glue(?::[a-z]*)?\}`)([^`]*)(`)")
+
+
+def name_glue_documents(text: str, document: str) -> str:
+    """Give every glue role in ``text`` without a ``page::`` prefix the prefix ``document``.
+
+    ``document`` is the page's file name relative to its own folder (``05_x.ipynb``), the form
+    myst-nb's cross-document glue expects.
+    """
+
+    def fix(m):
+        content = m.group(2)
+        if "::" in content:
+            return m.group(0)
+        return f"{m.group(1)}{document}::{content}{m.group(3)}"
+
+    return _GLUE.sub(fix, text)
+
+
+def prepare_catalogs(srcdir: Path, out: Path) -> Path:
+    """Copy ``locale/`` to ``out`` with the glue roles of every translation named; return ``out``."""
+    import polib
+
+    source = srcdir / "locale"
+    shutil.rmtree(out, ignore_errors=True)
+    for po_path in sorted(source.rglob("*.po")):
+        rel = po_path.relative_to(source / LANGUAGE / "LC_MESSAGES").with_suffix("")
+        # the page this catalog translates: its notebook, else its Markdown file
+        page = next(
+            (
+                srcdir / rel.with_suffix(s)
+                for s in (".ipynb", ".md")
+                if (srcdir / rel.with_suffix(s)).exists()
+            ),
+            None,
+        )
+        po = polib.pofile(str(po_path))
+        if page is not None:
+            for entry in po:
+                if entry.msgstr:
+                    entry.msgstr = name_glue_documents(entry.msgstr, page.name)
+        target = out / po_path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(target))
+    return out
+
+
+def chinese_settings(srcdir: Path, config) -> dict:
+    """Settings of the Chinese build beyond the language: the book's title, the labels that
+    myst-nb and sphinx-togglebutton take from the configuration, and the search's word list."""
+    settings = {
+        "nb_code_prompt_show": "显示代码",
+        "nb_code_prompt_hide": "隐藏代码",
+        "togglebutton_hint": "点击显示",
+        "togglebutton_hint_hide": "点击隐藏",
+    }
+    # The title: its translation in the catalog of the first page, where it is the heading.
+    import polib
+
+    intro = srcdir / "locale" / LANGUAGE / "LC_MESSAGES" / f"{config.root_doc}.po"
+    if intro.exists():
+        title = polib.pofile(str(intro)).find(config.html_title)
+        if title is not None and title.msgstr:
+            settings["html_title"] = title.msgstr
+    words = srcdir / "locale" / LANGUAGE / "search_dict.txt"  # jieba keeps these words whole
+    if words.exists():
+        settings["html_search_options"] = {"dict": str(words)}
+    return settings
+
+
+def _language_link(app, pagename, templatename, context, doctree):
+    """The link to the same page in the other language, for the article header."""
+    language = app.config.language if app.config.language == LANGUAGE else "en"
+    label, code, title = LABELS[language]
+    up = "../" * pagename.count("/")
+    other = f"{up}{SUBDIR}/{pagename}.html" if language == "en" else f"{up}../{pagename}.html"
+    context["lstm_language_link"] = {"href": other, "label": label, "hreflang": code, "title": title}
+    items = context.get("theme_article_header_end")
+    if isinstance(items, list) and "language-switch.html" not in items:
+        items.insert(0, "language-switch.html")
+    context["metatags"] = (
+        context.get("metatags", "") + f'\n<link rel="alternate" hreflang="{code}" href="{other}" />'
+    )
+
+
+def _templates(app, config):
+    config.templates_path = [*config.templates_path, str(Path(__file__).parent / "templates")]
+
+
+def _build_chinese(app, exception):
+    if exception is not None or app.builder.name != "html" or app.config.language == LANGUAGE:
+        return
+    if os.environ.get("LSTM_BOOK_ZH", "1") == "0":
+        logger.info("zh_edition: LSTM_BOOK_ZH=0, the Chinese edition is not built")
+        return
+    srcdir, outdir = Path(app.srcdir), Path(app.outdir)
+    build_root = outdir.parent
+    locale_dir = prepare_catalogs(srcdir, build_root / "locale-zh")
+    overrides = {"language": LANGUAGE, "locale_dirs": [str(locale_dir)], "gettext_compact": False}
+    overrides.update(chinese_settings(srcdir, app.config))
+    if app.config.nitpicky:
+        overrides["nitpicky"] = True
+    args = {
+        "src": str(srcdir),
+        "out": str(outdir / SUBDIR),
+        "doctrees": str(build_root / ".doctrees-zh"),
+        "builder": "html",
+        "overrides": overrides,
+        "W": bool(app.warningiserror),
+        "keep_going": bool(getattr(app, "keep_going", False)),
+    }
+    logger.info("zh_edition: building the Chinese edition into %s", outdir / SUBDIR)
+    subbuild = Path(__file__).with_name("subbuild.py")
+    proc = subprocess.run([sys.executable, str(subbuild), json.dumps(args)], cwd=srcdir)
+    if proc.returncode != 0:
+        raise ExtensionError(
+            f"the Chinese edition did not build (exit {proc.returncode}); see its messages above"
+        )
+
+
+def setup(app):
+    app.connect("config-inited", _templates)
+    app.connect("html-page-context", _language_link, priority=600)  # after the theme's handler
+    app.connect("build-finished", _build_chinese)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,147 @@
+"""The Chinese edition cannot drift from the English text.
+
+The English pages are extracted afresh with Sphinx's gettext builder (``tools/i18n.py``); every
+entry must have a translation in ``locale/zh_CN`` that is not empty, not fuzzy, and keeps the
+English entry's markup (glue roles, citations, cross-reference targets, math, inline code, link
+targets). So an English edit that is not translated fails here. The helpers are tested on
+small catalogs with known faults, and the build step that makes glue work in translated text
+(``_ext/zh_edition.py``) on its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import i18n  # noqa: E402
+
+
+def _load_zh_edition():
+    spec = importlib.util.spec_from_file_location("zh_edition", ROOT / "_ext" / "zh_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def pot_dir(tmp_path_factory):
+    """The English text as gettext templates, extracted from the book as it is now."""
+    return i18n.extract(tmp_path_factory.mktemp("gettext") / "pot")
+
+
+def test_every_english_entry_is_translated(pot_dir):
+    found = i18n.problems(pot_dir)
+    assert found == [], (
+        f"{len(found)} problem(s) in locale/zh_CN (run `python tools/i18n.py update`, translate, "
+        "then `python tools/i18n.py check`):\n  " + "\n  ".join(found[:40])
+    )
+
+
+def test_every_page_has_a_catalog_with_entries(pot_dir):
+    names = set(i18n.templates(pot_dir))
+    assert {"intro", "glossary", "errata", "chapters/03_lstm_equations"} <= names
+    for name, pot in i18n.templates(pot_dir).items():
+        if name != "references":  # the bibliography page has its title only
+            assert len(i18n.translatable(pot)) > 5, f"{name}: almost nothing to translate?"
+
+
+def test_docstrings_are_left_in_english(pot_dir):
+    api = i18n.templates(pot_dir)["api"]
+    docstrings = [e for e in api if i18n.is_docstring(e)]
+    prose = i18n.translatable(api)
+    assert docstrings and prose, "the API page has both docstrings and prose of its own"
+    assert not set(e.msgid for e in docstrings) & set(e.msgid for e in prose)
+
+
+# --------------------------------------------------------------------------- the checker itself
+def test_markup_keeps_roles_math_code_and_links():
+    english = (
+        "At {glue:text}`ch1_T:.0f` steps $x_t$ shrinks ({cite:p}`pascanu2013`); see "
+        "{ref}`sec-ch2` and {term}`forget gate`, `lstm.LSTM`, [the data](https://x.org)."
+    )
+    good = (
+        "在 {glue:text}`ch1_T:.0f` 步后 $x_t$ 变小（{cite:p}`pascanu2013`）；见 {ref}`第 2 节 <sec-ch2>` "
+        "和 {term}`遗忘门 <forget gate>`、`lstm.LSTM`、[数据](https://x.org)。"
+    )
+    assert i18n.markup(english) == i18n.markup(good)
+    for bad in [
+        good.replace("ch1_T:.0f", "ch1_T:.1f"),  # another number format
+        good.replace("$x_t$", "$x_{t}$"),  # math changed
+        good.replace("<forget gate>", "<input gate>"),  # another glossary target
+        good.replace("{cite:p}`pascanu2013`", "Pascanu 等人"),  # citation dropped
+        good.replace("`lstm.LSTM`", "lstm.LSTM"),  # code no longer code
+        good.replace("https://x.org", "https://y.org"),  # another link
+    ]:
+        assert i18n.markup(english) != i18n.markup(bad), bad
+
+
+def test_inline_code_that_shows_a_role_is_code_not_a_role():
+    english = "Cite a number with the `{glue:text}` role, and assert the claim with `assert`."
+    assert i18n.markup(english) == i18n.markup("用 `{glue:text}` 角色引用数字，用 `assert` 断言。")
+
+
+def _catalog(path, entries, **meta):
+    po = polib.POFile()
+    for msgid, msgstr, flags in entries:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, flags=flags, occurrences=[("../../p.md", "1")]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
+
+
+def test_problems_and_update_on_a_small_catalog(tmp_path):
+    pots, locale = tmp_path / "pot", tmp_path / "locale"
+    _catalog(pots / "p.pot", [("One.", "", []), ("Two $x$.", "", []), ("Three.", "", []), ("New.", "", [])])
+    _catalog(
+        locale / "p.po",
+        [
+            ("One.", "一。", []),
+            ("Two $x$.", "二。", []),
+            ("Three.", "三。", ["fuzzy"]),
+            ("Gone.", "去。", []),
+        ],
+    )
+    _catalog(locale / "old.po", [("Old.", "旧。", [])])
+    found = "\n".join(i18n.problems(pots, locale))
+    assert "'Two $x$.': markup differs" in found
+    assert "'Three.': fuzzy" in found
+    assert "'New.': no entry" in found
+    assert "old: a catalog for a page the book no longer has" in found
+    assert "'One.'" not in found
+
+    i18n.update(pots, locale)
+    po = polib.pofile(str(locale / "p.po"))
+    live = {e.msgid: e.msgstr for e in po if not e.obsolete}
+    assert live == {"One.": "一。", "Two $x$.": "二。", "Three.": "三。", "New.": ""}
+    assert [e.msgid for e in po if e.obsolete] == ["Gone."]  # kept as a hint, not used
+    assert "fuzzy" in po.find("Three.").flags
+
+
+# --------------------------------------------------------------------------- glue in Chinese
+def test_glue_roles_in_translations_name_their_page():
+    zh = _load_zh_edition()
+    text = "均值 {glue:text}`ch4_acc:.4f`，文章的模型 {glue:text}`04_x.ipynb::ch4_a:.4f`，{glue}`k`。"
+    named = zh.name_glue_documents(text, "05_y.ipynb")
+    assert named == (
+        "均值 {glue:text}`05_y.ipynb::ch4_acc:.4f`，文章的模型 {glue:text}`04_x.ipynb::ch4_a:.4f`，"
+        "{glue}`05_y.ipynb::k`。"
+    )
+    assert zh.name_glue_documents("no roles here", "a.ipynb") == "no roles here"
+
+
+def test_prepared_catalogs_keep_the_source_unchanged(tmp_path):
+    zh = _load_zh_edition()
+    src = tmp_path / "book"
+    (src / "chapters").mkdir(parents=True)
+    (src / "chapters" / "01_a.ipynb").write_text("{}")
+    po_dir = src / "locale" / "zh_CN" / "LC_MESSAGES" / "chapters"
+    _catalog(po_dir / "01_a.po", [("At {glue:text}`k:.2f`.", "在 {glue:text}`k:.2f`。", [])])
+    out = zh.prepare_catalogs(src, tmp_path / "out")
+    made = polib.pofile(str(out / "zh_CN" / "LC_MESSAGES" / "chapters" / "01_a.po"))
+    assert made[0].msgstr == "在 {glue:text}`01_a.ipynb::k:.2f`。"
+    assert polib.pofile(str(po_dir / "01_a.po"))[0].msgstr == "在 {glue:text}`k:.2f`。"
