@@ -58,6 +58,10 @@ def name_glue_documents(text: str, document: str) -> str:
         content = m.group(2)
         if "::" in content:
             return m.group(0)
+        if m.group(1) == "{glue:text}`" and ":" not in content:
+            # myst-nb splits `page::key:format` at its last colon: give a bare key the
+            # format a local role gets by default ("s", the value as it was glued)
+            content += ":s"
         return f"{m.group(1)}{document}::{content}{m.group(3)}"
 
     return _GLUE.sub(fix, text)
@@ -95,6 +99,7 @@ def chinese_settings(srcdir: Path, config) -> dict:
     """Settings of the Chinese build beyond the language: the book's title, the labels that
     myst-nb and sphinx-togglebutton take from the configuration, and the search's word list."""
     settings = {
+        "html_theme_options": {"search_bar_text": "搜索本书……"},  # merged into the theme's options
         "nb_code_prompt_show": "显示代码",
         "nb_code_prompt_hide": "隐藏代码",
         "togglebutton_hint": "点击显示",
@@ -127,6 +132,27 @@ def _language_link(app, pagename, templatename, context, doctree):
     context["metatags"] = (
         context.get("metatags", "") + f'\n<link rel="alternate" hreflang="{code}" href="{other}" />'
     )
+
+
+def _translate_captions(app, doctree):
+    """Translate the captions of the table of contents' parts ("Foundations", ...).
+
+    sphinx-external-toc inserts the toctrees after Sphinx has translated the page, so their
+    captions would stay English; the root page's catalog has them (gettext extracts them)."""
+    if app.config.language != LANGUAGE:
+        return
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    dirs = [os.path.join(app.srcdir, d) for d in app.config.locale_dirs]
+    catalog, found = init_locale(dirs, app.config.language, domain)
+    if not found:
+        return
+    for node in doctree.findall(addnodes.toctree):
+        if node.get("caption"):
+            node["caption"] = catalog.gettext(node["caption"])
 
 
 def _templates(app, config):
@@ -168,4 +194,5 @@ def setup(app):
     app.connect("config-inited", _templates)
     app.connect("html-page-context", _language_link, priority=600)  # after the theme's handler
     app.connect("build-finished", _build_chinese)
+    app.connect("doctree-read", _translate_captions)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

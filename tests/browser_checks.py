@@ -195,6 +195,66 @@ def cjk_chars(html):
     return _CJK.findall(html)
 
 
+class _TextBlocks(HTMLParser):
+    """The reader's text blocks of a page's article (paragraphs, list items, headings, table cells,
+    captions, definitions), without code, outputs, math and glued values."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "figcaption", "dt", "dd"}
+    SKIP_CLASSES = {
+        "highlight",
+        "output",
+        "cell_output",
+        "math",
+        "pasted-text",
+        "headerlink",
+        "citation",
+        "py",
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.blocks, self._live, self._open, self._skip, self._article = [], [], [], 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        cls = dict(attrs).get("class") or ""
+        skip = tag in ("pre", "code", "script", "style") or bool(self.SKIP_CLASSES & set(cls.split()))
+        self._open.append((tag, skip))
+        self._skip += skip
+        if tag == "article":
+            self._article += 1
+        if tag in self.BLOCKS and self._article and not self._skip:
+            self.blocks.append([tag, [], len(self._open)])
+            self._live.append(self.blocks[-1])
+
+    def handle_endtag(self, tag):
+        while self._open:
+            name, skip = self._open.pop()
+            self._skip -= skip
+            if name == "article":
+                self._article -= 1
+            if name == tag:
+                break
+        self._live = [b for b in self._live if b[2] <= len(self._open)]
+
+    def handle_data(self, data):
+        if self._skip == 0:
+            for block in self._live:
+                block[1].append(data)
+
+
+def english_blocks(html, min_words=6):
+    """Text blocks of a page with ``min_words`` or more English words and no Chinese character:
+    on a page of the Chinese edition, text whose translation is missing or was dropped."""
+    parser = _TextBlocks()
+    parser.feed(html)
+    found = []
+    for tag, parts, _ in parser.blocks:
+        text = " ".join("".join(parts).split())
+        if len(re.findall(r"[A-Za-z]{3,}", text)) >= min_words and not _CJK.search(text):
+            found.append(f"<{tag}> {text[:100]}")
+    return found
+
+
 # --------------------------------------------------------------------------- visiting
 _COLLECT_JS = r"""
 async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages]) => {

@@ -81,6 +81,13 @@ def test_markup_keeps_roles_math_code_and_links():
         assert i18n.markup(english) != i18n.markup(bad), bad
 
 
+def test_bold_that_would_not_render_in_chinese_is_caught():
+    english = "**Intuition.** For every unit, *the fraction* kept."
+    assert i18n.emphasis(english) == (1, 1)
+    assert i18n.emphasis("**直观理解**。对每个单元，*保留的比例*。") == (1, 1)
+    assert i18n.emphasis("**直观理解。**对每个单元，*保留的比例*。") == (0, 1)  # shows the asterisks
+
+
 def test_inline_code_that_shows_a_role_is_code_not_a_role():
     english = "Cite a number with the `{glue:text}` role, and assert the claim with `assert`."
     assert i18n.markup(english) == i18n.markup("用 `{glue:text}` 角色引用数字，用 `assert` 断言。")
@@ -125,11 +132,11 @@ def test_problems_and_update_on_a_small_catalog(tmp_path):
 # --------------------------------------------------------------------------- glue in Chinese
 def test_glue_roles_in_translations_name_their_page():
     zh = _load_zh_edition()
-    text = "均值 {glue:text}`ch4_acc:.4f`，文章的模型 {glue:text}`04_x.ipynb::ch4_a:.4f`，{glue}`k`。"
+    text = "均值 {glue:text}`ch4_acc:.4f`，文章的模型 {glue:text}`04_x.ipynb::ch4_a:.4f`，{glue:text}`n`。"
     named = zh.name_glue_documents(text, "05_y.ipynb")
     assert named == (
         "均值 {glue:text}`05_y.ipynb::ch4_acc:.4f`，文章的模型 {glue:text}`04_x.ipynb::ch4_a:.4f`，"
-        "{glue}`05_y.ipynb::k`。"
+        "{glue:text}`05_y.ipynb::n:s`。"
     )
     assert zh.name_glue_documents("no roles here", "a.ipynb") == "no roles here"
 

@@ -28,10 +28,14 @@ from collections import Counter
 from pathlib import Path
 
 import polib
+from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parents[1]
 POT_DIR = ROOT / "_build" / "gettext"
 LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
+# The theme's own labels that have no zh_CN translation upstream ("Back to top", "next page"):
+# Sphinx's message domain, kept by hand in LC_MESSAGES/sphinx.po.
+THEME_CATALOG = "sphinx"
 
 # MyST markup that a translation keeps: roles (for roles with a display text, `text <target>`,
 # only the target), inline math and inline code, link targets.
@@ -39,6 +43,7 @@ _ROLE = re.compile(r"(?<!`)\{([a-z:]+)\}`([^`]*)`")
 _MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$")
 _CODE = re.compile(r"(?<![`}])`([^`]+)`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
+_MARKDOWN = MarkdownIt("commonmark")
 # Roles whose text a reader sees: the translation may change the text, never the target.
 _TEXT_ROLES = {"ref", "doc", "term", "numref"}
 
@@ -68,6 +73,17 @@ def markup(text: str) -> Counter:
     tokens.update(f"`{m}`" for m in _CODE.findall(_MATH.sub(" ", plain)))
     tokens.update(f"]({m})" for m in _LINK.findall(text))
     return tokens
+
+
+def emphasis(text: str) -> tuple[int, int]:
+    """How many bold and italic spans ``text`` renders to (CommonMark, as MyST parses it).
+
+    In Chinese a closing ``**`` right after a full-width punctuation mark and before a character
+    (``**直观理解。**对``) is not a closing marker at all: the page would show the asterisks. Such
+    a translation renders fewer spans than its English; put the punctuation outside the markers
+    (``**直观理解**。对``)."""
+    html = _MARKDOWN.renderInline(text)
+    return html.count("<strong>"), html.count("<em>")
 
 
 def extract(out: Path = POT_DIR) -> Path:
@@ -124,10 +140,15 @@ def update(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
             else:
                 added += 1
             new.append(e)
-        for gone in done.values():  # English that changed or went: keep its translation as a hint
-            if gone.msgstr.strip():
-                gone.obsolete = True
-                new.append(gone)
+        # English that changed or went: its translation stays as a hint (an obsolete entry)
+        # for as long as the catalog has an entry still to translate
+        hints = [e for e in done.values() if e.msgstr.strip()]
+        if any(not e.msgstr for e in new):
+            live = {e.msgid for e in new}
+            hints += [e for e in old if e.obsolete and e.msgid not in live and e.msgid not in done]
+        for gone in hints:
+            gone.obsolete = True
+            new.append(gone)
         path.parent.mkdir(parents=True, exist_ok=True)
         new.save(str(path))
         report.append(f"{name}: {len(translatable(pot))} entries, {added} new, {len(done)} obsolete")
@@ -153,13 +174,17 @@ def problems(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
                 out.append(f"{where}: not translated")
             elif "fuzzy" in e.flags:
                 out.append(f"{where}: fuzzy")
+            elif emphasis(e.msgid) != emphasis(e.msgstr):
+                out.append(f"{where}: bold/italic spans {emphasis(e.msgid)} became {emphasis(e.msgstr)}")
             elif markup(e.msgid) != markup(e.msgstr):
                 lost = markup(e.msgid) - markup(e.msgstr)
                 extra = markup(e.msgstr) - markup(e.msgid)
                 out.append(f"{where}: markup differs (missing {sorted(lost)}, added {sorted(extra)})")
     for path in sorted(locale.rglob("*.po")):
         name = str(path.relative_to(locale).with_suffix(""))
-        if name not in pots:
+        if name == THEME_CATALOG:  # kept by hand: every entry translated
+            out += [f"{name}: {e.msgid!r}: not translated" for e in polib.pofile(str(path)) if not e.msgstr]
+        elif name not in pots:
             out.append(f"{name}: a catalog for a page the book no longer has")
     return out
 
