@@ -590,6 +590,25 @@ def test_reader_view_checks_catch_a_broken_page(synthetic, new_tab, width):
     assert bc.problems_search_controls(tab) == [f"at {width}px: no visible search button or field"]
 
 
+def test_edition_helpers_on_a_known_page():
+    """The helpers behind the Chinese-edition checks, on a page with a known fault of each kind."""
+    page = (
+        '<html lang="zh-CN"><body><nav><p>Navigation in English, outside the article text</p></nav>'
+        '<article class="bd-article"><h1>遗忘门</h1>'
+        '<p>均值为 <span class="pasted-text">0.8877</span>，见 <img alt="x" src="../_images/ab12.png"></p>'
+        "<p>This paragraph was never translated into Chinese at all.</p>"
+        '<div class="highlight"><pre>print("code stays in English, as it should")</pre></div>'
+        '<div class="cell_output"><p>an output line in English words only here</p></div>'
+        '<ul><li>列表项 <span class="pasted-text">3</span></li></ul>'
+        '<a class="btn btn-sm lstm-language-switch" href="../../chapters/x.html">English</a>'
+        "</article></body></html>"
+    )
+    assert bc.glued_texts(page) == ["0.8877", "3"]
+    assert bc.image_names(page) == ["ab12.png"]
+    assert bc.language_links(page) == ["../../chapters/x.html"]
+    assert bc.english_blocks(page) == ["<p> This paragraph was never translated into Chinese at all."]
+
+
 def test_missing_page_is_reported(synthetic):
     base, tab = synthetic
     report = bc.visit(tab, base + "no-such-page.html")
