@@ -13,9 +13,19 @@ that. This module keeps nbval as the runner and changes only what "equal" means:
 * the default tolerance, :data:`DEFAULT`, is float noise (``rtol = 1e-9``, ``atol = 0``): pure
   arithmetic still has to match to nine digits;
 * a cell whose numbers come from training declares its own tolerance in its metadata,
-  sized from measurement (``tools/spread.py``; see ``running.md``) and saying so in ``why``::
+  sized from measurement (``tools/spread.py``; see ``running.md``) and saying so in ``why``, and
+  names the numbers it is for in ``applies_to``, a regular expression: the tolerance covers the
+  numbers inside its matches in the stored output, and every other number of the cell (a size, a
+  count, a learning rate printed as a label) is still compared at the default::
 
-      "tolerance": {"rtol": 0, "atol": 0.02, "why": "one-epoch accuracy; spread 0.008"}
+      "tolerance": {"atol": 0.02, "why": "one-epoch accuracy; spread 0.008",
+                    "applies_to": "accuracy \\S+"}
+
+  A glued value is compared as the line ``glue KEY: VALUE``, so ``applies_to`` can name glue
+  keys (``"glue ch4_acc_\\w+: \\S+"``). Without ``applies_to`` the tolerance covers every number
+  of the cell. ``bounds`` (a regular expression too) marks numbers that are error bounds, such as
+  the largest difference of a gradient check: noise that may be smaller than its tolerance, which
+  an assert in the cell bounds (``tests/test_tolerances.py`` checks both);
 
 * images (PNG, JPEG, SVG, glued figures) are not compared: the numbers behind every figure
   are printed or glued, and those are.
@@ -48,16 +58,50 @@ IMAGE_KEYS = (
 
 @dataclass(frozen=True)
 class Tolerance:
-    """``|test - ref| <= atol + rtol * |ref|`` for every pair of numbers."""
+    """``|test - ref| <= atol + rtol * |ref|`` for the numbers it applies to.
+
+    ``applies_to`` (a regular expression, or None for every number) selects the numbers of a
+    stored output that get this tolerance: those inside one of its matches. The others get
+    :data:`DEFAULT`. ``bounds`` selects, among them, the error bounds (see the module docstring).
+    """
 
     rtol: float = 1e-9
     atol: float = 0.0
+    applies_to: str | None = None
+    bounds: str | None = None
 
     def __post_init__(self):
         for name in ("rtol", "atol"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise ValueError(f"tolerance {name} must be a number >= 0, got {value!r}")
+        for name in ("applies_to", "bounds"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"tolerance {name} must be a non-empty regular expression, got {value!r}")
+            try:
+                re.compile(value)
+            except re.error as err:
+                raise ValueError(f"tolerance {name} {value!r} is not a regular expression: {err}") from None
+
+    def covered(self, text: str, pattern: str | None = None) -> list[bool]:
+        """For each number of ``text``, whether it lies inside a match of ``pattern``.
+
+        ``pattern`` defaults to ``applies_to``; None covers every number.
+        """
+        pattern = self.applies_to if pattern is None else pattern
+        numbers = list(NUMBER.finditer(text))
+        if pattern is None:
+            return [True] * len(numbers)
+        spans = [m.span() for m in re.finditer(pattern, text) if m.end() > m.start()]
+        return [any(a <= n.start() and n.end() <= b for a, b in spans) for n in numbers]
+
+    def for_numbers(self, text: str) -> list[Tolerance]:
+        """The tolerance of each number of the stored ``text``: this one where it applies, else the
+        default."""
+        return [self if inside else DEFAULT for inside in self.covered(text)]
 
     def allows(self, ref: float, test: float) -> bool:
         if math.isnan(ref) or math.isnan(test):
@@ -82,16 +126,22 @@ def tolerance_of(metadata: dict) -> Tolerance:
         return DEFAULT
     if (
         not isinstance(spec, dict)
-        or set(spec) - {"rtol", "atol", "why"}
+        or set(spec) - {"rtol", "atol", "why", "applies_to", "bounds"}
         or not set(spec) & {"rtol", "atol"}
         or not isinstance(spec.get("why"), str)
         or not spec["why"].strip()
     ):
         raise ValueError(
             "a cell's 'tolerance' metadata must be a dict with 'rtol' and/or 'atol' and a 'why' that names "
-            f"the measurement it was sized from, got {spec!r}"
+            "the measurement it was sized from (optionally 'applies_to' and 'bounds', regular expressions), "
+            f"got {spec!r}"
         )
-    return Tolerance(rtol=spec.get("rtol", DEFAULT.rtol), atol=spec.get("atol", DEFAULT.atol))
+    return Tolerance(
+        rtol=spec.get("rtol", DEFAULT.rtol),
+        atol=spec.get("atol", DEFAULT.atol),
+        applies_to=spec.get("applies_to"),
+        bounds=spec.get("bounds"),
+    )
 
 
 def _value(token: str) -> float:
@@ -125,12 +175,16 @@ def difference(ref: str, test: str, tol: Tolerance = DEFAULT) -> str | None:
     pairs = number_pairs(ref, test)
     if pairs is None:
         return "the words differ (numbers aside):\n  ref:  " + split(ref)[0] + "\n  test: " + split(test)[0]
-    bad = [(i, r, t) for i, (r, t) in enumerate(pairs) if not tol.allows(r, t)]
+    tols = tol.for_numbers(ref)
+    bad = [(i, r, t, k) for i, ((r, t), k) in enumerate(zip(pairs, tols)) if not k.allows(r, t)]
     if not bad:
         return None
-    lines = [f"{len(bad)} of {len(pairs)} numbers differ beyond rtol={tol.rtol:g}, atol={tol.atol:g}:"]
-    for i, r, t in bad[:10]:
-        lines.append(f"  number {i + 1}: stored {r!r}, now {t!r} (|diff| = {abs(t - r):.3g})")
+    lines = [f"{len(bad)} of {len(pairs)} numbers differ beyond their tolerance:"]
+    for i, r, t, k in bad[:10]:
+        lines.append(
+            f"  number {i + 1}: stored {r!r}, now {t!r} (|diff| = {abs(t - r):.3g}; "
+            f"rtol={k.rtol:g}, atol={k.atol:g}{'' if k is tol else ', the default'})"
+        )
     return "\n".join(lines)
 
 
@@ -166,13 +220,36 @@ class Output(str):
     __hash__ = str.__hash__
 
 
+#: The MIME key of a glued value's text (myst-nb's glue, stored as a papermill record).
+GLUE_TEXT = "application/papermill.record/text/plain"
+
+
+def label_glue(outputs: list) -> list:
+    """Copies of ``outputs`` in which each glued text value reads ``glue KEY: VALUE``.
+
+    A glued value alone is a bare number; with its key in front, an error names it and a cell's
+    ``applies_to`` can select it.
+    """
+    import copy
+
+    labelled = []
+    for out in outputs:
+        name = (out.get("metadata") or {}).get("scrapbook", {}).get("name")
+        data = out.get("data") or {}
+        if name and isinstance(data.get(GLUE_TEXT), str):
+            out = copy.deepcopy(out)
+            out["data"][GLUE_TEXT] = f"glue {name}: {data[GLUE_TEXT]}"
+        labelled.append(out)
+    return labelled
+
+
 def flatten(outputs: list) -> dict[str, list]:
     """A cell's outputs as nbval compares them: one list of values per key (stream name or MIME type)."""
     import copy
 
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
-    outputs = copy.deepcopy(outputs)  # coalesce_streams joins stream texts in place
+    outputs = copy.deepcopy(label_glue(outputs))  # coalesce_streams joins stream texts in place
     skip = {
         "metadata",
         "traceback",
@@ -208,10 +285,11 @@ def install() -> None:
         return
     # nbval calls super(IPyNbCell, self) by global name, so subclasses put in its place would
     # recurse: wrap the three methods on its own classes instead.
-    file_init, cell_sanitize, cell_format = (
+    file_init, cell_sanitize, cell_format, cell_compare = (
         file_cls.__init__,
         cell_cls.sanitize,
         cell_cls.format_output_compare,
+        cell_cls.compare_outputs,
     )
 
     def __init__(self, *args, **kwargs):
@@ -228,9 +306,13 @@ def install() -> None:
         if why:
             self.comparison_traceback.append(why)
 
+    def compare_outputs(self, test, ref, skip_compare=None):
+        return cell_compare(self, label_glue(test), label_glue(ref), skip_compare)
+
     file_cls.__init__ = __init__
     cell_cls.sanitize = sanitize
     cell_cls.format_output_compare = format_output_compare
+    cell_cls.compare_outputs = compare_outputs
     cell_cls._numbers_tolerant = True
 
 

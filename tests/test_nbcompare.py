@@ -234,3 +234,44 @@ def test_nbval_failure_says_which_number_moved(nbval_results):
     _, log = nbval_results
     assert "stored 0.85, now 0.8" in log
     assert "the words differ" in log
+
+
+def test_a_tolerance_covers_only_the_numbers_it_applies_to():
+    tol = Tolerance(atol=0.03, applies_to=r"accuracy \S+")
+    ref = "learning rate 3e-03  units 32   validation accuracy 0.791"
+    assert tol.covered(ref) == [False, False, True]
+    assert difference(ref, ref.replace("0.791", "0.770"), tol) is None
+    # the label and the size are compared at the default, whatever the cell's tolerance
+    why = difference(ref, ref.replace("3e-03", "3e-02"), tol)
+    assert why is not None and "stored 0.003, now 0.03" in why and "the default" in why
+    assert difference(ref, ref.replace("32", "33"), tol) is not None
+    # a number half inside a match is not covered
+    assert Tolerance(atol=1, applies_to=r"0\.7").covered("0.791") == [False]
+
+
+def test_applies_to_and_bounds_are_checked_regular_expressions():
+    assert (
+        tolerance_of({"tolerance": {"atol": 0.1, "why": "x", "applies_to": "loss \\S+"}}).applies_to
+        == "loss \\S+"
+    )
+    for bad in ("(", "", 3):
+        with pytest.raises(ValueError, match="applies_to"):
+            tolerance_of({"tolerance": {"atol": 0.1, "why": "x", "applies_to": bad}})
+    with pytest.raises(ValueError, match="bounds"):
+        Tolerance(atol=0.1, bounds="[")
+
+
+def test_glued_values_are_compared_with_their_key():
+    out = nbformat.from_dict(
+        {
+            "output_type": "display_data",
+            "data": {"application/papermill.record/text/plain": "0.82"},
+            "metadata": {"scrapbook": {"name": "ch9_acc"}},
+        }
+    )
+    (text,) = flatten([out])["application/papermill.record/text/plain"]
+    assert text == "glue ch9_acc: 0.82"
+    assert out["data"]["application/papermill.record/text/plain"] == "0.82"  # the cell is left alone
+    tol = Tolerance(atol=0.03, applies_to=r"glue ch9_acc: \S+")
+    assert difference(text, "glue ch9_acc: 0.80", tol) is None
+    assert "words differ" in difference(text, "glue ch9_other: 0.82", tol)
