@@ -26,6 +26,12 @@ the benchmarks and the tests all import.
 
 Two single modules sit beside them: :mod:`lstm.checks` (the argument checks every module
 uses) and :mod:`lstm.recipes` (the model configurations the chapters and benchmarks share).
+``lint-imports`` checks these rules in CI (the contracts are in ``pyproject.toml``): the folders
+as layers ``lstm.book > lstm.keras > lstm.train | lstm.data > lstm.core``, no Keras or TensorFlow
+on the NumPy side, and the two single modules importing none of the folders.
+
+Each folder hands on the public names of its modules (``from lstm.data import load_imdb``,
+``from lstm.keras import sentiment_model``); those of ``lstm.keras`` are imported on first use.
 
 ``import lstm`` loads the NumPy core only: TensorFlow is imported by ``lstm.keras`` alone, and
 only when it is imported.

@@ -74,10 +74,11 @@ def tolerance_problems(nb) -> list[str]:
             continue
         covered_any = False
         for text in _texts(cell):
-            numbers = [float(m.group().replace(",", "")) for m in nbcompare.NUMBER.finditer(text)]
+            found = list(nbcompare.NUMBER.finditer(text))
+            numbers = [float(m.group().replace(",", "")) for m in found]
             covered = tol.covered(text)
             bound = tol.covered(text, tol.bounds) if tol.bounds else [False] * len(numbers)
-            for x, inside, is_bound in zip(numbers, covered, bound):
+            for match, x, inside, is_bound in zip(found, numbers, covered, bound):
                 covered_any |= inside
                 if not inside or x != x:
                     continue
@@ -90,7 +91,8 @@ def tolerance_problems(nb) -> list[str]:
                             "but neither the cell nor the next asserts anything"
                         )
                 elif tol.allows(x, 0.0):
-                    line = next(line for line in text.splitlines() if nbcompare.NUMBER.search(line))
+                    start = text.rfind("\n", 0, match.start()) + 1
+                    line = text[start:].split("\n", 1)[0]
                     problems.append(
                         f"{where}: {x!r} is no larger than its tolerance "
                         f"(rtol={tol.rtol:g}, atol={tol.atol:g}), so the comparison cannot tell it from 0 "

@@ -21,6 +21,7 @@ import pytest
 from cell_helpers import as_list, as_state, rel_err
 
 from lstm import GRU, LSTM, SimpleRNN, chrono_bias, gradcheck
+from lstm.core import reference as ref
 from lstm.core import threads
 from lstm.core.activations import gate_derivative, sigmoid, tanh
 
@@ -38,26 +39,11 @@ def test_lstm_zero_peepholes_equal_plain_lstm():
     np.testing.assert_array_equal(plain.forward(x)[0], peep.forward(x)[0])
 
 
-def reference_peephole_lstm(m, x, h, c):
-    """Graves (2013) eqs. 7-11 (or the article's c_{t-1} output gate), one gate at a time."""
-    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731  (small inputs here)
-    W, p = m.gate_weights(), m.params
-    out = []
-    for t in range(x.shape[1]):
-        xt = x[:, t]
-        i = sig(xt @ W["W_xi"] + h @ W["W_hi"] + p["w_ci"] * c + W["b_i"])
-        f = sig(xt @ W["W_xf"] + h @ W["W_hf"] + p["w_cf"] * c + W["b_f"])
-        g = np.tanh(xt @ W["W_xg"] + h @ W["W_hg"] + W["b_g"])
-        c_new = f * c + i * g
-        peek = c_new if m.output_peephole == "c_t" else c
-        o = sig(xt @ W["W_xo"] + h @ W["W_ho"] + p["w_co"] * peek + W["b_o"])
-        c, h = c_new, o * np.tanh(c_new)
-        out.append(h)
-    return np.stack(out, axis=1), h, c
-
-
 @pytest.mark.parametrize("output_peephole", ["c_t", "c_prev"])
 def test_peephole_forward_equals_equations(output_peephole):
+    """The peephole LSTM follows Graves' equations (or the article's c_{t-1} output gate) gate by
+    gate: every gate value and cell state of the fast layer's cache equals the reference's
+    (lstm.core.reference.lstm_step, one line per equation)."""
     rng = np.random.default_rng(3)
     m = LSTM(3, 4, peephole=True, output_peephole=output_peephole, seed=1)
     for v in m.params.values():
@@ -65,11 +51,14 @@ def test_peephole_forward_equals_equations(output_peephole):
     x = rng.standard_normal((2, 6, 3))
     h0, c0 = rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
     h_seq, (h_T, c_T), cache = m.forward(x, (h0, c0))
-    ref_seq, ref_h, ref_c = reference_peephole_lstm(m, x, h0, c0)
+    p = ref.params_of(m)
+    ref_seq, (ref_h, ref_c), steps = ref.lstm_forward(x, p, (h0, c0), output_peephole=output_peephole)
     assert rel_err(h_seq, ref_seq) < 1e-12
     assert rel_err(h_T, ref_h) < 1e-12 and rel_err(c_T, ref_c) < 1e-12
     gates = LSTM.gate_values(cache)
-    assert gates["c"].shape == (2, 6, 4) and rel_err(gates["c"][:, -1], ref_c) < 1e-12
+    assert gates["c"].shape == (2, 6, 4)
+    for k in "ifgoc":
+        assert rel_err(gates[k], np.stack([step[k] for step in steps], axis=1)) < 1e-12, k
 
 
 def test_output_peephole_variants_differ():
@@ -172,6 +161,17 @@ def test_bad_input_raises_value_error(cls):
     with pytest.raises(ValueError, match="dstate"):
         bad_dstate = (np.zeros((2, 5)),) * 2 if cls is LSTM else np.zeros((2, 5))
         m.backward(np.zeros_like(h_seq), cache, bad_dstate)
+    # a cache that forward of this layer did not make: a bare KeyError before, now a ValueError
+    with pytest.raises(
+        ValueError, match=rf"cache must be the third value returned by {cls.__name__}.forward"
+    ):
+        m.backward(np.zeros_like(h_seq), {"x": good})
+    other = GRU if cls is LSTM else LSTM
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.forward \(a dict with the keys"):
+        m.backward(np.zeros_like(h_seq), other(3, 4, seed=0).forward(good)[2])
+    for wrong in (cls(3, 5, seed=0), cls(3, 4, seed=0, dtype="float32")):  # another H, dtype
+        with pytest.raises(ValueError, match=rf"not those of a {cls.__name__} with D=3, H=4"):
+            m.backward(np.zeros_like(h_seq), wrong.forward(good)[2])
 
 
 def test_bad_construction_and_state_structure():

@@ -36,21 +36,41 @@ def test_relative_error():
         relative_error(np.zeros(2), np.zeros(3))
 
 
-class _BrokenLSTM(LSTM):
-    """An LSTM whose backward forgets the forget gate's path c_{t-1} -> c_t in one unit."""
+class _StepwiseLSTM(LSTM):
+    """An LSTM whose backward runs the fast backward one step at a time, from t = T down to 1,
+    carrying dL/dh and dL/dc between the steps; with ``forget_unit=k`` it forgets the forget
+    gate's path c_{t-1} -> c_t in unit k: the dL/dc_{t-1} = f_t * dL/dc_t it carries back is set
+    to 0 there, as if that term of the backward pass were missing for one unit."""
+
+    forget_unit = None
 
     def backward(self, dh_seq, cache, dstate=None):
-        dx, grads, d0 = super().backward(dh_seq, cache, dstate)
-        grads["W_h"] = grads["W_h"] * 1.001
-        return dx, grads, d0
+        T = cache["gates"].shape[1]
+        dh, dc = dstate if dstate is not None else (np.zeros_like(dh_seq[:, 0]),) * 2
+        dx, grads = [None] * T, {k: np.zeros_like(v) for k, v in self.params.items()}
+        for t in reversed(range(T)):
+            step = {"xh": cache["xh"][t : t + 2], "c": cache["c"][:, t : t + 2]}
+            step |= {k: cache[k][:, t : t + 1] for k in ("gates", "tanh_c")}
+            dx_t, g, (dh, dc) = super().backward(dh_seq[:, t : t + 1], step, (dh, dc))
+            if self.forget_unit is not None:
+                dc[:, self.forget_unit] = 0.0
+            dx[t] = dx_t[:, 0]
+            for k in grads:
+                grads[k] += g[k]
+        return np.stack(dx, axis=1), grads, (dh, dc)
 
 
 def test_gradcheck_catches_a_wrong_gradient():
     rng = np.random.default_rng(1)
-    m = _BrokenLSTM(2, 3, seed=0)
-    report = gradcheck(m, rng.standard_normal((2, 3, 2)))
-    assert report["W_h"] > 1e-4
-    assert report["W_x"] < 1e-6 and report["x"] < 1e-6
+    x = rng.standard_normal((2, 4, 2))
+    right = _StepwiseLSTM(2, 3, seed=0)
+    assert max(gradcheck(right, x).values()) < 1e-6  # one step at a time is still BPTT
+    broken = _StepwiseLSTM(2, 3, seed=0)
+    broken.forget_unit = 1
+    report = gradcheck(broken, x)
+    # Every gradient that flows back through unit 1's cell state over a step is wrong: the
+    # inputs of all steps but the last, and all weights.
+    assert min(report.values()) > 1e-3, report
 
 
 def test_gradcheck_subset_and_state_keys():

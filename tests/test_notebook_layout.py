@@ -8,6 +8,7 @@ notebooks (it needs no browser, so every run checks it).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -94,3 +95,47 @@ def test_checks_catch_wide_lines_and_glue():
     assert GLUE_VALUE.match('glue("ch4_x", 1, display=False)')
     assert GLUE_VALUE.match("    glue(f'ch4_{k}', v)")
     assert not GLUE_VALUE.match('glue("fig_ch4_x", fig, display=False)')
+
+
+LITERALINCLUDE = re.compile(r"```\{literalinclude\}\s+/(\S+)\n((?::[\w-]+:.*\n)*)")
+
+
+def included_objects():
+    """(chapter, file, object) for every ``literalinclude`` of package code with a ``:pyobject:``."""
+    found = []
+    for path in CHAPTERS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            for match in LITERALINCLUDE.finditer("".join(cell["source"])):
+                options = dict(re.findall(r":([\w-]+):\s*(.*)", match.group(2)))
+                if "pyobject" in options:
+                    found.append((path.name, match.group(1), options["pyobject"].strip()))
+    return sorted(set(found))
+
+
+def object_lines(file, name):
+    """The source lines of the function or method ``name`` (``Class.method``) in ``file``."""
+    source = (ROOT / file).read_text(encoding="utf-8")
+    nodes = ast.parse(source).body
+    for part in name.split("."):
+        node = next(n for n in nodes if getattr(n, "name", None) == part)
+        nodes = node.body
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return source.splitlines()[first - 1 : node.end_lineno]
+
+
+def test_code_included_from_the_package_fits_the_page():
+    """The package code the chapters show with ``literalinclude`` (chapter 3 prints the reference
+    and the fast LSTM) keeps within the page's 88 characters, although ruff formats the package
+    to 110: a listing is not re-wrapped, and a wider line would need a scroll bar."""
+    included = included_objects()
+    assert ("03_lstm_equations.ipynb", "lstm/core/reference.py", "lstm_step") in included
+    wide = [
+        f"{chapter}: {file} {name}: {line.strip()[:60]}... ({len(line)} chars)"
+        for chapter, file, name in included
+        for line in object_lines(file, name)
+        if len(line) > WIDTH
+    ]
+    assert not wide, "lines over 88 characters in code that a chapter shows:\n" + "\n".join(wide)

@@ -2,6 +2,7 @@
 other, ``import lstm`` stays free of TensorFlow, and no chapter redefines what the package has."""
 
 import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -60,10 +61,71 @@ def test_the_rule_above_catches_private_imports():
     assert _private_imports(fake, "from .layer import glorot_uniform\nfrom numpy import _core\n") == []
 
 
-def test_import_lstm_loads_no_tensorflow():
-    code = "import sys, lstm; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+HEAVY = ("tensorflow", "keras", "matplotlib")
+
+
+def _heavy_modules_after(statement):
+    """The heavy modules (TensorFlow, Keras, Matplotlib) loaded by ``statement`` in a fresh
+    interpreter."""
+    code = f"import sys; {statement}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "[]"
+    return out.stdout.strip()
+
+
+def test_import_lstm_loads_no_tensorflow():
+    assert _heavy_modules_after("import lstm") == "[]"
+
+
+def test_the_numpy_side_and_the_folders_load_no_tensorflow():
+    """``import lstm, lstm.data, lstm.core`` and the names of lstm.data load neither TensorFlow nor
+    Keras; nor do ``import lstm.keras`` (its names load Keras on first use) and lstm.book's names
+    (Matplotlib loads when a figure is drawn, TensorFlow when ``setup`` runs)."""
+    assert _heavy_modules_after("import lstm, lstm.data, lstm.core") == "[]"
+    assert _heavy_modules_after("from lstm.data import load_imdb, prepare_imdb, adding_problem") == "[]"
+    assert _heavy_modules_after("import lstm.keras, lstm.book; from lstm.book import setup, viz") == "[]"
+
+
+def _submodule_names(package, modules):
+    return {name for module in modules for name in importlib.import_module(f"{package}.{module}").__all__}
+
+
+def test_public_names_are_reachable_from_their_folder():
+    import lstm.book
+    import lstm.data
+    from lstm.data import load_imdb, prepare_imdb  # the names users import
+    from lstm.data.imdb import load_imdb as home
+
+    assert load_imdb is home and callable(prepare_imdb)
+    # Every public name of the folders' modules, constants of the IMDB loader aside.
+    loader_constants = {"URL", "MD5", "FILTERS", "TOKENIZER_VERSION"}
+    assert (
+        set(lstm.data.__all__)
+        == _submodule_names("lstm.data", ["imdb", "splits", "tasks"]) - loader_constants
+    )
+    assert set(lstm.book.__all__) == _submodule_names("lstm.book", ["fmt", "viz"]) | {
+        "setup",
+        "tf_environment",
+    }
+    for package in (lstm.data, lstm.book):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
+
+
+def test_keras_names_are_reachable_from_lstm_keras():
+    pytest.importorskip("keras")
+    import lstm.keras
+    from lstm.keras import fit, sentiment_model
+    from lstm.keras.models import sentiment_model as home
+
+    assert sentiment_model is home and callable(fit)
+    assert set(lstm.keras.__all__) == _submodule_names("lstm.keras", ["models", "training"])
+    assert set(lstm.keras.__all__) <= set(dir(lstm.keras))
+    for name in lstm.keras.__all__:
+        assert getattr(lstm.keras, name) is getattr(
+            importlib.import_module(f"lstm.keras.{lstm.keras._HOMES[name]}"), name
+        )
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        lstm.keras.nothing  # noqa: B018
 
 
 def _public_names():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lstm.data.splits import prepare_imdb
+from lstm.data.splits import pad, prepare_imdb
 from lstm.recipes import ARTICLE, BASELINE, BEST, BEST_TRAINING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +19,36 @@ def test_recipes_cannot_be_changed_in_place(recipe):
     key = next(iter(recipe))
     with pytest.raises(TypeError):
         recipe[key] = None
-    assert {**recipe, key: None}[key] is None  # a changed copy is the way to vary one
+    with pytest.raises(AttributeError):
+        recipe.update({key: None})
+    assert recipe[key] is not None
+
+
+def _defaults(function):
+    return {k: v.default for k, v in inspect.signature(function).parameters.items()}
+
+
+def test_the_article_recipe_is_the_default_of_the_splits():
+    """lstm.recipes says ARTICLE is the default of prepare_imdb and of pad: each argument they
+    share with it takes its value from there (one source, nothing spelled out again)."""
+    for function in (prepare_imdb, pad):
+        defaults = _defaults(function)
+        shared = set(ARTICLE) & set(defaults)
+        assert {"maxlen", "padding", "truncating"} <= shared
+        assert {k: defaults[k] for k in shared} == {k: ARTICLE[k] for k in shared}
+    x = pad([[1, 2, 3]] * 2 + [list(range(1, 61))])
+    assert x.shape == (3, ARTICLE["maxlen"])
+    assert list(x[0, :4]) == [1, 2, 3, 0]  # padded at the end (padding="post")
+    assert x[2, 0] == 60 - ARTICLE["maxlen"] + 1 and x[2, -1] == 60  # cut at the start ("pre")
+
+
+def test_the_article_recipe_is_the_default_of_the_article_model():
+    keras_models = pytest.importorskip("lstm.keras.models")
+    defaults = _defaults(keras_models.article_model)
+    assert defaults["vocab_size"] == ARTICLE["num_words"]
+    assert {k: defaults[k] for k in ("embedding_dim", "units", "maxlen")} == {
+        k: ARTICLE[k] for k in ("embedding_dim", "units", "maxlen")
+    }
 
 
 def test_recipes_are_keyword_arguments_of_what_they_configure():

@@ -223,41 +223,42 @@ def test_fit_bad_input():
         SequenceModel(object(), 1)
 
 
+def _blas_counts():
+    return [lib["num_threads"] for lib in threads._blas().info()]
+
+
 def test_blas_threads_sets_the_count_inside_and_restores_it():
-    api = threads._api()
-    if not api:
+    blas = threads._blas()
+    if not blas.lib_controllers:
         pytest.skip(
-            "OpenBLAS's thread API was not found in this process (e.g. NumPy on "
-            "Accelerate): blas_threads is a no-op here, so there is no count to check"
+            "threadpoolctl found no BLAS library with a thread API in this process (e.g. NumPy "
+            "on Accelerate): blas_threads is a no-op here, so there is no count to check"
         )
-    get, set_ = api
-    original = get()
     a = np.random.default_rng(6).standard_normal((64, 64))
-    try:
-        set_(2)  # a known count other than 1, so that 1 inside proves blas_threads changed it
-        assert get() == 2
+    # A known count other than 1 outside, so that 1 inside proves blas_threads changed it.
+    with blas.limit(limits=2, user_api="blas"):
+        assert set(_blas_counts()) == {2}
         outside = a @ a
         with blas_threads(1):
-            assert get() == 1
+            assert set(_blas_counts()) == {1}
             inside = a @ a
-        assert get() == 2
+        assert set(_blas_counts()) == {2}
         np.testing.assert_allclose(inside, outside, rtol=1e-12)
         with pytest.raises(RuntimeError, match="boom"):  # restored when the block raises, too
             with blas_threads(1):
-                assert get() == 1
+                assert set(_blas_counts()) == {1}
                 raise RuntimeError("boom")
-        assert get() == 2
+        assert set(_blas_counts()) == {2}
         with blas_threads(None):  # None: the setting is left alone
-            assert get() == 2
-    finally:
-        set_(original)
+            assert set(_blas_counts()) == {2}
 
 
-def test_blas_threads_without_the_api_runs_the_block_unchanged(monkeypatch):
-    """Where OpenBLAS is not found, blas_threads does nothing but still runs the block and lets
-    its exceptions through."""
-    monkeypatch.setattr(threads, "_API", False)
-    assert threads._api() is False
+def test_blas_threads_without_a_blas_library_runs_the_block_unchanged(monkeypatch):
+    """Where no BLAS library is found, blas_threads does nothing but still runs the block and
+    lets its exceptions through."""
+    none_found = threads._blas().select(user_api="no such library")
+    assert none_found.lib_controllers == []
+    monkeypatch.setattr(threads, "_BLAS", none_found)
     ran = []
     with blas_threads(1):
         ran.append(True)

@@ -41,9 +41,7 @@ def sigmoid(x, out=None):
         out: optional output array (may be ``x`` itself).
     """
     x = np.asarray(x)
-    if (
-        out is None and x.ndim == 0
-    ):  # a scalar: in-place ufuncs need an array to write to
+    if out is None and x.ndim == 0:  # a scalar: in-place ufuncs need an array to write to
         return np.tanh(x * 0.5) * 0.5 + 0.5
     out = np.multiply(x, 0.5, out=out)
     np.tanh(out, out=out)
@@ -70,24 +68,16 @@ def gate_scale(kinds: str, hidden_size: int, dtype):
     pre-activations gives ``sigmoid`` in sigmoid blocks and ``tanh`` in tanh blocks.
     """
     if not kinds or set(kinds) - {"s", "t"}:
-        raise ValueError(
-            f"kinds must be a non-empty string of 's' and 't', got {kinds!r}"
-        )
-    return np.repeat([0.5 if k == "s" else 1.0 for k in kinds], hidden_size).astype(
-        dtype
-    )
+        raise ValueError(f"kinds must be a non-empty string of 's' and 't', got {kinds!r}")
+    return np.repeat([0.5 if k == "s" else 1.0 for k in kinds], hidden_size).astype(dtype)
 
 
 @functools.lru_cache(maxsize=128)
-def _columns(
-    kinds: str, hidden_size: int, rows: int, dtype: str, s_value: float, t_value: float
-):
+def _columns(kinds: str, hidden_size: int, rows: int, dtype: str, s_value: float, t_value: float):
     """Read-only ``(rows, len(kinds) * H)`` array: ``s_value`` in sigmoid blocks, ``t_value`` in
     tanh blocks. Made once per shape, so the time loops work on whole blocks with exact
     per-column constants instead of one call per column block."""
-    row = np.repeat(
-        [s_value if k == "s" else t_value for k in kinds], hidden_size
-    ).astype(dtype)
+    row = np.repeat([s_value if k == "s" else t_value for k in kinds], hidden_size).astype(dtype)
     full = np.ascontiguousarray(np.broadcast_to(row, (rows, row.size)))
     full.flags.writeable = False
     return full

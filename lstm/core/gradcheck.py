@@ -37,9 +37,7 @@ def relative_error(a, b) -> float:
     """Norm-wise relative error ``||a - b|| / (||a|| + ||b||)`` (0 when both are zero)."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
-        raise ValueError(
-            f"relative_error needs equal shapes, got {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
     den = np.linalg.norm(a) + np.linalg.norm(b)
     return float(np.linalg.norm(a - b) / max(den, 1e-30))
 
@@ -59,9 +57,7 @@ def numerical_gradient(f, array, *, eps=1e-6, indices=None):
         An array like ``array`` with the numerical partial derivatives.
     """
     if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(
-            f"array must be a float NumPy array, got {type(array).__name__}"
-        )
+        raise ValueError(f"array must be a float NumPy array, got {type(array).__name__}")
     if not eps > 0:
         raise ValueError(f"eps must be > 0, got {eps!r}")
     grad = np.zeros(array.shape, np.float64)
@@ -85,9 +81,7 @@ def _like(template, arrays):
     return tuple(arrays) if isinstance(template, (tuple, list)) else arrays[0]
 
 
-def gradcheck(
-    model, x, state=None, *, eps=1e-6, seed=0, max_checks=None
-) -> dict[str, float]:
+def gradcheck(model, x, state=None, *, eps=1e-6, seed=0, max_checks=None) -> dict[str, float]:
     """Compare ``model.backward`` with central differences of ``model.forward``.
 
     Works for :class:`lstm.LSTM`, :class:`lstm.GRU`, :class:`lstm.SimpleRNN` (and anything
@@ -110,24 +104,16 @@ def gradcheck(
     """
     rng = np.random.default_rng(seed)
     x = np.array(x, dtype=model.dtype)  # private copies we may perturb
-    states = (
-        None
-        if state is None
-        else [np.array(s, dtype=model.dtype) for s in _as_list(state)]
-    )
+    states = None if state is None else [np.array(s, dtype=model.dtype) for s in _as_list(state)]
 
-    h_seq, final, cache = model.forward(
-        x, None if states is None else _like(state, states)
-    )
+    h_seq, final, cache = model.forward(x, None if states is None else _like(state, states))
     w_seq = rng.standard_normal(h_seq.shape)
     w_final = [rng.standard_normal(np.shape(s)) for s in _as_list(final)]
 
     def loss():
         hs, fin, _ = model.forward(x, None if states is None else _like(state, states))
         total = float(np.sum(w_seq * hs))
-        return total + sum(
-            float(np.sum(w * s)) for w, s in zip(w_final, _as_list(fin), strict=True)
-        )
+        return total + sum(float(np.sum(w * s)) for w, s in zip(w_final, _as_list(fin), strict=True))
 
     dh_seq = w_seq.astype(model.dtype)
     dstate = _like(final, [w.astype(model.dtype) for w in w_final])

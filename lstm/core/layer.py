@@ -39,12 +39,15 @@ def orthogonal(rng, rows, cols, dtype):
 class RecurrentLayer:
     """Base class: a recurrent layer over a whole sequence, with hand-written BPTT.
 
-    Subclasses set ``gates`` (one letter per fused block of H columns, in Keras order)
-    and implement ``_init_params``, ``forward`` and ``backward``.
+    Subclasses set :attr:`GATE_ORDER` (one letter per fused block of H columns, in Keras
+    order), :attr:`CACHE_KEYS` and implement ``_init_params``, ``forward`` and ``backward``.
     """
 
-    #: one letter per block of ``hidden_size`` columns in ``W_x``/``W_h``/``b``.
-    gates: str = ""
+    #: One letter per block of ``hidden_size`` columns in ``W_x``/``W_h``/``b``, in Keras'
+    #: order (the LSTM's ``"ifgo"``): the names of :meth:`gate_weights`.
+    GATE_ORDER: str = ""
+    #: The keys of the cache that ``forward`` returns and ``backward`` takes.
+    CACHE_KEYS: tuple[str, ...] = ()
     #: name used in error messages and ``repr``.
     keras_class: str = ""
 
@@ -62,12 +65,12 @@ class RecurrentLayer:
 
     def _glorot_kernel(self, rng):
         """Keras' default kernel initializer for ``W_x``: glorot_uniform over (D, nH)."""
-        n = len(self.gates) * self.hidden_size
+        n = len(self.GATE_ORDER) * self.hidden_size
         return glorot_uniform(rng, self.input_size, n, self.dtype)
 
     def _orthogonal_recurrent(self, rng):
         """Keras' default ``recurrent_initializer`` for ``W_h``: orthogonal (H, nH)."""
-        n = len(self.gates) * self.hidden_size
+        n = len(self.GATE_ORDER) * self.hidden_size
         return orthogonal(rng, self.hidden_size, n, self.dtype)
 
     def _scratch(self, name, shape):
@@ -94,20 +97,27 @@ class RecurrentLayer:
         )
 
     # ------------------------------------------------------------------ gate views
-    def gate_weights(self):
+    def gate_weights(self, arrays=None):
         """Read-only per-gate views named after the equations.
 
-        For each gate letter ``k`` of :attr:`gates`: ``W_xk`` ``(D, H)``, ``W_hk`` ``(H, H)``
-        and ``b_k`` ``(H,)`` (GRU: ``b_xk`` and ``b_hk``, the input and recurrent biases).
-        They are views into ``params``: they follow every update of the fused arrays.
+        For each gate letter ``k`` of :attr:`GATE_ORDER`: ``W_xk`` ``(D, H)``, ``W_hk``
+        ``(H, H)`` and ``b_k`` ``(H,)`` (GRU: ``b_xk`` and ``b_hk``, the input and recurrent
+        biases). They are views into ``params`` (or ``arrays``): they follow every update of the
+        fused arrays.
+
+        Args:
+            arrays: a dict with the fused ``"W_x"``, ``"W_h"`` and ``"b"`` of this layer's
+                shapes to split instead of ``params``, for example the ``grads`` that
+                ``backward`` returns. Other keys (an LSTM's peepholes) are left out.
         """
         H = self.hidden_size
+        arrays = self.params if arrays is None else arrays
         views = {}
-        for j, k in enumerate(self.gates):
+        for j, k in enumerate(self.GATE_ORDER):
             cols = slice(j * H, (j + 1) * H)
-            views[f"W_x{k}"] = self.params["W_x"][:, cols]
-            views[f"W_h{k}"] = self.params["W_h"][:, cols]
-            b = self.params["b"]
+            views[f"W_x{k}"] = arrays["W_x"][:, cols]
+            views[f"W_h{k}"] = arrays["W_h"][:, cols]
+            b = arrays["b"]
             if b.ndim == 2:  # GRU (reset_after): b[0] input bias, b[1] recurrent bias
                 views[f"b_x{k}"] = b[0, cols]
                 views[f"b_h{k}"] = b[1, cols]
@@ -131,44 +141,30 @@ class RecurrentLayer:
         try:
             arr = np.asarray(value)
         except Exception as exc:  # ragged lists and the like
-            raise ValueError(
-                f"{name} must be an array {what}, got {type(value).__name__}"
-            ) from exc
+            raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
         if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise ValueError(
-                f"{name} must be a numeric array {what}, got dtype {arr.dtype}"
-            )
+            raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
         if arr.ndim != len(shape):
             raise ValueError(
                 f"{name} must be a {len(shape)}-D array {what}, got shape {arr.shape} ({arr.ndim}-D)"
             )
         for got, want in zip(arr.shape, shape, strict=True):
             if want is not None and got != want:
-                raise ValueError(
-                    f"{name} must have shape {what} = {_fmt(shape)}, got {arr.shape}"
-                )
+                raise ValueError(f"{name} must have shape {what} = {_fmt(shape)}, got {arr.shape}")
             if want is None and got < 1:
-                raise ValueError(
-                    f"{name} must be non-empty {what}, got shape {arr.shape}"
-                )
+                raise ValueError(f"{name} must be non-empty {what}, got shape {arr.shape}")
         arr = np.ascontiguousarray(arr, dtype=self.dtype)
         if not np.isfinite(arr).all():
-            raise ValueError(
-                f"{name} must contain only finite values, got NaN or inf in {name}"
-            )
+            raise ValueError(f"{name} must contain only finite values, got NaN or inf in {name}")
         return arr
 
     def _check_x(self, x):
         """Check ``x`` is ``(B, T, D)`` with ``D == input_size``; return it as ``self.dtype``."""
-        return self._check_array(
-            "x", x, (None, None, self.input_size), "(B, T, D=input_size)"
-        )
+        return self._check_array("x", x, (None, None, self.input_size), "(B, T, D=input_size)")
 
     def _check_h(self, name, h, batch):
         """Check one hidden-state array is ``(B, H)``."""
-        return self._check_array(
-            name, h, (batch, self.hidden_size), "(B, H=hidden_size)"
-        )
+        return self._check_array(name, h, (batch, self.hidden_size), "(B, H=hidden_size)")
 
     def _check_state(self, state, batch, name="state"):
         """Check a state of one ``(B, H)`` array (None: zeros); the LSTM overrides it for (h, c)."""
@@ -182,9 +178,32 @@ class RecurrentLayer:
         return self._check_h(name, state, batch)
 
     def _check_dh_seq(self, dh_seq, batch, steps):
-        return self._check_array(
-            "dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq"
-        )
+        return self._check_array("dh_seq", dh_seq, (batch, steps, self.hidden_size), "(B, T, H) like h_seq")
+
+    def _check_cache(self, cache):
+        """Check that ``cache`` is a cache of ``forward`` of a layer of this one's class, shapes
+        and dtype, as ``backward`` needs it."""
+        name = type(self).__name__
+        if not isinstance(cache, dict) or any(k not in cache for k in self.CACHE_KEYS):
+            got = f"a dict with the keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
+            raise ValueError(
+                f"cache must be the third value returned by {name}.forward (a dict with the keys "
+                f"{list(self.CACHE_KEYS)}), got {got}"
+            )
+        D, H = self.input_size, self.hidden_size
+        for key, size in self._cache_widths().items():
+            arr = cache[key]
+            if not isinstance(arr, np.ndarray) or arr.shape[-1] != size or arr.dtype != self.dtype:
+                got = f"{arr.shape} {arr.dtype}" if isinstance(arr, np.ndarray) else type(arr).__name__
+                raise ValueError(
+                    f"cache[{key!r}] has shape and dtype {got}, not those of a {name} with D={D}, "
+                    f"H={H} and dtype {self.dtype.name}: pass the cache that forward of this layer "
+                    "returned"
+                )
+
+    def _cache_widths(self):  # pragma: no cover - abstract
+        """``{key: size of the last axis}`` of the arrays of a forward cache."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ Keras interop
     @classmethod
@@ -202,9 +221,7 @@ class RecurrentLayer:
             )
         cell = getattr(layer, "cell", layer)
         if getattr(layer, "go_backwards", False):
-            raise ValueError(
-                f"{cls.__name__}.from_keras supports go_backwards=False only, got True"
-            )
+            raise ValueError(f"{cls.__name__}.from_keras supports go_backwards=False only, got True")
         for attr, want in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
             fn = getattr(cell, attr, None)
             if fn is not None and getattr(fn, "__name__", want) != want:
@@ -222,7 +239,7 @@ class RecurrentLayer:
         """A new layer of this class holding the weights of the built Keras ``layer``:
         ``kernel -> W_x``, ``recurrent_kernel -> W_h``, ``bias -> b`` (zeros without a bias)."""
         kernel, recurrent, bias, dtype = cls._keras_arrays(layer)
-        m = cls(kernel.shape[0], kernel.shape[1] // len(cls.gates), dtype=dtype)
+        m = cls(kernel.shape[0], kernel.shape[1] // len(cls.GATE_ORDER), dtype=dtype)
         m.params["W_x"][...] = kernel
         m.params["W_h"][...] = recurrent
         m.params["b"][...] = 0.0 if bias is None else bias

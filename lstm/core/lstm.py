@@ -115,9 +115,7 @@ def chrono_bias(hidden_size, max_lag, *, seed=0, dtype="float32"):
         ``layer.cell.bias.assign(chrono_bias(units, T))`` for ``keras.layers.LSTM``.
     """
     H = check_int("hidden_size", hidden_size)
-    max_lag = check_int(
-        "max_lag", max_lag, minimum=3
-    )  # u ~ U[1, max_lag - 1] needs max_lag >= 3
+    max_lag = check_int("max_lag", max_lag, minimum=3)  # u ~ U[1, max_lag - 1] needs max_lag >= 3
     b_f = np.log(np.random.default_rng(seed).uniform(1.0, max_lag - 1.0, H))  # (H,)
     bias = np.zeros(4 * H, dtype)  # (4H,): i, f, g, o
     bias[H : 2 * H] = b_f  # forget gate: open, a memory of about u steps
@@ -146,10 +144,11 @@ class LSTM(RecurrentLayer):
     Per-gate read-only views: ``m.W_xi``, ``m.W_hf``, ``m.b_o`` ... (:meth:`gate_weights`).
     """
 
-    gates = "ifgo"
+    GATE_ORDER = "ifgo"
     #: Activation of each gate block (``s`` sigmoid for i, f, o; ``t`` tanh for the candidate g).
     kinds = "ssts"
     keras_class = "LSTM"
+    CACHE_KEYS = ("xh", "gates", "c", "tanh_c")
 
     def __init__(
         self,
@@ -169,9 +168,7 @@ class LSTM(RecurrentLayer):
                 f"got {output_peephole!r}"
             )
         if output_peephole != "c_t" and not peephole:
-            raise ValueError(
-                "output_peephole='c_prev' needs peephole=True, got peephole=False"
-            )
+            raise ValueError("output_peephole='c_prev' needs peephole=True, got peephole=False")
         self.peephole = peephole
         self.output_peephole = output_peephole
         super().__init__(input_size, hidden_size, seed=seed, dtype=dtype)
@@ -195,6 +192,10 @@ class LSTM(RecurrentLayer):
             for k in ("w_ci", "w_cf", "w_co"):
                 self.params[k] = rng.uniform(-0.1, 0.1, H).astype(self.dtype)  # (H,)
 
+    def _cache_widths(self):
+        D, H = self.input_size, self.hidden_size
+        return {"xh": 1 + D + H, "gates": 4 * H, "c": H, "tanh_c": H}
+
     # ------------------------------------------------------------------ state checks
     def _check_state(self, state, batch, name="state"):
         if state is None:
@@ -204,11 +205,7 @@ class LSTM(RecurrentLayer):
             raise ValueError(
                 f"{name} of an LSTM must be a pair (h, c) of (B, H) arrays or None, "
                 f"got {type(state).__name__}"
-                + (
-                    f" of length {len(state)}"
-                    if isinstance(state, (tuple, list))
-                    else ""
-                )
+                + (f" of length {len(state)}" if isinstance(state, (tuple, list)) else "")
             )
         return (
             self._check_h(f"{name}[0] (h)", state[0], batch),
@@ -242,66 +239,51 @@ class LSTM(RecurrentLayer):
         # xh^T dZ. np.empty, not np.zeros: every value read later is written below (row
         # T: only h_T), and fresh zeroed memory costs a page fault per 4 KB on first
         # touch.
-        xh = np.empty(
-            (T + 1, B, 1 + D + H), self.dtype
-        )  # (T+1, B, 1+D+H); row T holds h_T
+        xh = np.empty((T + 1, B, 1 + D + H), self.dtype)  # row T holds h_T only
         xh[:T, :, 0] = 1.0
         xh[:T, :, 1 : 1 + D] = x.transpose(1, 0, 2)
         xh[0, :, 1 + D :] = h0
         hs = xh[:, :, 1 + D :]  # (T+1, B, H) view: h_0 .. h_T
-        W_in = (
-            np.concatenate([p["b"][None, :], p["W_x"]]) * s
-        )  # (1+D, 4H): [b; W_x], scaled
+        W_in = np.concatenate([p["b"][None, :], p["W_x"]]) * s  # (1+D, 4H): [b; W_x]
         W_h = p["W_h"] * s  # (H, 4H), scaled
         # One GEMM for the input projections (and biases) of all T steps.
-        gates = np.matmul(xh[:T, :, : 1 + D].reshape(T * B, 1 + D), W_in).reshape(
-            T, B, 4 * H
-        )
+        x1 = xh[:T, :, : 1 + D].reshape(T * B, 1 + D)  # rows [1, x_t]
+        gates = np.matmul(x1, W_in).reshape(T, B, 4 * H)  # (T, B, 4H)
         if self.peephole:
-            w_ci, w_cf, w_co = (
-                p[k] * 0.5 for k in ("w_ci", "w_cf", "w_co")
-            )  # (H,), scaled
+            w_ci, w_cf, w_co = (p[k] * 0.5 for k in ("w_ci", "w_cf", "w_co"))  # scaled
 
         c = np.empty((T + 1, B, H), self.dtype)  # c_0 .. c_T
         c[0] = c0
         tanh_c = np.empty((T, B, H), self.dtype)  # tanh(c_1) .. tanh(c_T)
 
-        def loop(
-            rows,
-        ):  # the time loop for the batch rows `rows` (see lstm.core.threads.row_blocks)
+        # The time loop for the batch rows `rows` (see lstm.core.threads.row_blocks).
+        def loop(rows):
+            H2, H3 = 2 * H, 3 * H  # where the f, g and o blocks start
             zh = np.empty((rows.stop - rows.start, 4 * H), self.dtype)  # h_{t-1} W_h
             tmp = np.empty((rows.stop - rows.start, H), self.dtype)
             for t in range(T):
                 u = gates[t, rows]  # (b, 4H): pre-activations, activated in place
-                i, f, g, o = (
-                    u[:, :H],
-                    u[:, H : 2 * H],
-                    u[:, 2 * H : 3 * H],
-                    u[:, 3 * H :],
-                )
+                i, f, g, o = u[:, :H], u[:, H:H2], u[:, H2:H3], u[:, H3:]  # views
                 c_prev, c_t = c[t, rows], c[t + 1, rows]  # (b, H)
                 u += np.matmul(hs[t, rows], W_h, out=zh)  # + h_{t-1} W_h
                 if self.peephole:  # input and forget gates peek at c_{t-1}
                     i += np.multiply(c_prev, w_ci, out=tmp)
                     f += np.multiply(c_prev, w_cf, out=tmp)
-                    if (
-                        not graves
-                    ):  # the article's variant: the output gate peeks at c_{t-1} too
+                    if not graves:  # the article's variant: o peeks at c_{t-1} too
                         o += np.multiply(c_prev, w_co, out=tmp)
                 # i, f, o = sigmoid, g = tanh: one tanh for the block (Graves: o waits
                 # for c_t)
-                activate_gates(
-                    u[:, : 3 * H] if graves else u, kinds[:3] if graves else kinds, H
-                )
+                if graves:
+                    activate_gates(u[:, : 3 * H], kinds[:3], H)
+                else:
+                    activate_gates(u, kinds, H)
                 np.multiply(f, c_prev, out=c_t)  # c_t = f * c_{t-1} + i * g
                 c_t += np.multiply(i, g, out=tmp)
                 if graves:  # Graves (2013), eq. 10: the output gate sees the new c_t
                     o += np.multiply(c_t, w_co, out=tmp)
                     activate_gates(o, "s", H)
                 np.tanh(c_t, out=tanh_c[t, rows])
-                np.multiply(
-                    o, tanh_c[t, rows], out=hs[t + 1, rows]
-                )  # h_t = o * tanh(c_t)
+                np.multiply(o, tanh_c[t, rows], out=hs[t + 1, rows])  # h_t
 
         with blas_threads(loop_threads(B, H, 4 * H)):  # see lstm.core.threads
             run_row_blocks(loop, row_blocks(B, 4 * H))
@@ -331,13 +313,14 @@ class LSTM(RecurrentLayer):
         Args:
             dh_seq: ``(B, T, H)``, dL/dh_t for every step (zeros where the loss
                 ignores h_t).
-            cache: the third value returned by :meth:`forward`.
+            cache: the third value returned by :meth:`forward` (ValueError if not).
             dstate: ``(dL/dh_T, dL/dc_T)`` from the final state, or None for zeros.
 
         Returns:
             ``dx`` ``(B, T, D)``, ``grads`` (same keys and shapes as ``params``) and
             ``dstate0 = (dL/dh_0, dL/dc_0)``.
         """
+        self._check_cache(cache)
         xh = cache["xh"]  # (T+1, B, 1+D+H)
         gates = cache["gates"].transpose(1, 0, 2)  # (T, B, 4H), time-major again
         c = cache["c"].transpose(1, 0, 2)  # (T+1, B, H)
@@ -347,10 +330,7 @@ class LSTM(RecurrentLayer):
         D = xh.shape[2] - 1 - H
         dh_seq = self._check_dh_seq(dh_seq, B, T)  # (B, T, H)
         dh_next, dc_next = self._check_state(dstate, B, name="dstate")
-        dh_next, dc_next = (
-            dh_next.copy(),
-            dc_next.copy(),
-        )  # dL/dh_t, dL/dc_t from step t+1
+        dh_next, dc_next = dh_next.copy(), dc_next.copy()  # from step t+1
         p, kinds = self.params, self.kinds
         W_hT = p["W_h"].T  # (4H, H)
         graves = self.peephole and self.output_peephole == "c_t"
@@ -358,31 +338,21 @@ class LSTM(RecurrentLayer):
         dz = self._scratch("dz", (T, B, 4 * H))  # dL/d(pre-activation), all steps
         n = 3 * H if graves else 4 * H  # columns handled by the fused derivative
 
-        def loop(
-            rows,
-        ):  # the time loop for the batch rows `rows` (see lstm.core.threads.row_blocks)
+        # The time loop for the batch rows `rows` (see lstm.core.threads.row_blocks).
+        def loop(rows):
+            H2, H3 = 2 * H, 3 * H  # where the f, g and o blocks start
             b = rows.stop - rows.start
-            da = np.empty((b, 4 * H), self.dtype)  # dL/d(activation) at one step
+            dact = np.empty((b, 4 * H), self.dtype)  # dL/d(activation) at one step
             dsig = np.empty((b, 4 * H), self.dtype)  # activation derivative at one step
             dtmp = np.empty((b, 4 * H), self.dtype)  # scratch of gate_derivative
             dh, dc, tmp = (np.empty((b, H), self.dtype) for _ in range(3))
-            dh_nx, dc_nx = (
-                dh_next[rows],
-                dc_next[rows],
-            )  # (b, H) views, updated in place
+            dh_nx, dc_nx = dh_next[rows], dc_next[rows]  # views, updated in place
             for t in range(T - 1, -1, -1):
                 a = gates[t, rows]  # (b, 4H) activations i, f, g, o
-                i, f, g, o = (
-                    a[:, :H],
-                    a[:, H : 2 * H],
-                    a[:, 2 * H : 3 * H],
-                    a[:, 3 * H :],
-                )
+                i, f, g, o = a[:, :H], a[:, H:H2], a[:, H2:H3], a[:, H3:]  # views
                 dzt, tc = dz[t, rows], tanh_c[t, rows]
-                np.add(
-                    dh_seq[rows, t], dh_nx, out=dh
-                )  # from the output and from step t+1
-                np.multiply(dh, tc, out=da[:, 3 * H :])  # dL/do
+                np.add(dh_seq[rows, t], dh_nx, out=dh)  # from the output and step t+1
+                np.multiply(dh, tc, out=dact[:, 3 * H :])  # dL/do
                 np.multiply(tc, tc, out=tmp)
                 np.subtract(1.0, tmp, out=tmp)  # 1 - tanh^2(c_t)
                 np.multiply(dh, o, out=dc)
@@ -391,15 +361,14 @@ class LSTM(RecurrentLayer):
                 # o_t depends on c_t: finish dz_o first, then add its share to dL/dc_t
                 if graves:
                     gate_derivative(o, "s", H, out=dsig[:, 3 * H :])
-                    np.multiply(da[:, 3 * H :], dsig[:, 3 * H :], out=dzt[:, 3 * H :])
+                    np.multiply(dact[:, 3 * H :], dsig[:, 3 * H :], out=dzt[:, 3 * H :])
                     dc += np.multiply(dzt[:, 3 * H :], p["w_co"], out=tmp)
-                np.multiply(dc, g, out=da[:, :H])  # dL/di
-                np.multiply(dc, c[t, rows], out=da[:, H : 2 * H])  # dL/df
-                np.multiply(dc, i, out=da[:, 2 * H : 3 * H])  # dL/dg
-                gate_derivative(
-                    a[:, :n], kinds[: n // H], H, out=dsig[:, :n], tmp=dtmp[:, :n]
-                )
-                np.multiply(da[:, :n], dsig[:, :n], out=dzt[:, :n])  # dL/dz_t (b, 4H)
+                np.multiply(dc, g, out=dact[:, :H])  # dL/di
+                np.multiply(dc, c[t, rows], out=dact[:, H : 2 * H])  # dL/df
+                np.multiply(dc, i, out=dact[:, 2 * H : 3 * H])  # dL/dg
+                ds, scratch = dsig[:, :n], dtmp[:, :n]
+                gate_derivative(a[:, :n], kinds[: n // H], H, out=ds, tmp=scratch)
+                np.multiply(dact[:, :n], ds, out=dzt[:, :n])  # dL/dz_t (b, 4H)
                 np.multiply(dc, f, out=dc_nx)  # dL/dc_{t-1}
                 if self.peephole:
                     dc_nx += np.multiply(dzt[:, :H], p["w_ci"], out=tmp)
@@ -411,8 +380,8 @@ class LSTM(RecurrentLayer):
         with blas_threads(loop_threads(B, 4 * H, H)):  # see lstm.core.threads
             run_row_blocks(loop, row_blocks(B, 4 * H))
 
-        # All weight gradients in ONE GEMM over the B*T rows [1, x_t, h_{t-1}]: (1+D+H,
-        # 4H).
+        # All weight gradients in ONE GEMM over the B*T rows [1, x_t, h_{t-1}]:
+        # (1+D+H, 4H).
         dz2 = dz.reshape(T * B, 4 * H)
         dW = xh[:T].reshape(T * B, 1 + D + H).T @ dz2
         grads = {"W_x": dW[1 : 1 + D], "W_h": dW[1 + D :], "b": dW[0]}

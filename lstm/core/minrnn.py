@@ -91,9 +91,7 @@ def log_g(x):
     Introduced in :doc:`chapter 6 </chapters/06_future_trends>`.
     """
     x = np.asarray(x)
-    return np.where(
-        x >= 0, np.log(np.maximum(x, 0.0) + 0.5), -_softplus(-np.minimum(x, 0.0))
-    )
+    return np.where(x >= 0, np.log(np.maximum(x, 0.0) + 0.5), -_softplus(-np.minimum(x, 0.0)))
 
 
 def _safe_log(x):
@@ -134,9 +132,8 @@ def parallel_scan_log(log_a, log_b, log_h0):
         ``(B, T, H)`` states ``h_1 .. h_T`` (linear space).
     """
     B, T, H = log_b.shape
-    a_star = np.concatenate(
-        [np.zeros((B, 1, H), log_a.dtype), np.cumsum(log_a, axis=1)], axis=1
-    )  # (B, T+1, H)
+    # a_star: (B, T+1, H), the sums of log_a up to each step (0 before the first)
+    a_star = np.concatenate([np.zeros((B, 1, H), log_a.dtype), np.cumsum(log_a, axis=1)], axis=1)
     log_values = np.concatenate([log_h0[:, None, :], log_b], axis=1)  # (B, T+1, H)
     log_h = a_star + np.logaddexp.accumulate(log_values - a_star, axis=1)  # (B, T+1, H)
     return np.exp(log_h[:, 1:])
@@ -181,26 +178,18 @@ class _MinRNN:
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         rng = np.random.default_rng(seed)
         D, H = self.input_size, self.hidden_size
-        limit = np.sqrt(
-            6.0 / (D + H)
-        )  # Glorot uniform, as Keras' default kernel initializer
+        limit = np.sqrt(6.0 / (D + H))  # Glorot uniform, as Keras' default kernel initializer
         self.params: dict[str, np.ndarray] = {}
         for gate in self._gates:
-            self.params[f"W_x{gate}"] = rng.uniform(-limit, limit, (D, H)).astype(
-                self.dtype
-            )  # (D, H)
+            self.params[f"W_x{gate}"] = rng.uniform(-limit, limit, (D, H)).astype(self.dtype)  # (D, H)
             self.params[f"b_{gate}"] = np.zeros(H, self.dtype)  # (H,)
 
     def _check(self, x, h0):
         x = np.asarray(x)
         if x.ndim != 3 or x.shape[2] != self.input_size:
-            raise ValueError(
-                f"x must have shape (B, T, {self.input_size}), got {x.shape}"
-            )
+            raise ValueError(f"x must have shape (B, T, {self.input_size}), got {x.shape}")
         if x.shape[0] < 1 or x.shape[1] < 1:
-            raise ValueError(
-                f"x must have at least one sequence and one time step, got shape {x.shape}"
-            )
+            raise ValueError(f"x must have at least one sequence and one time step, got shape {x.shape}")
         x = x.astype(self.dtype, copy=False)
         B = x.shape[0]
         if h0 is None:
@@ -208,13 +197,9 @@ class _MinRNN:
         else:
             h0 = np.asarray(h0, dtype=self.dtype)
             if h0.shape != (B, self.hidden_size):
-                raise ValueError(
-                    f"h0 must have shape ({B}, {self.hidden_size}), got {h0.shape}"
-                )
+                raise ValueError(f"h0 must have shape ({B}, {self.hidden_size}), got {h0.shape}")
             if np.any(h0 < 0) or not np.all(np.isfinite(h0)):
-                raise ValueError(
-                    "h0 must be finite and non-negative (the log-space scan takes its log)"
-                )
+                raise ValueError("h0 must be finite and non-negative (the log-space scan takes its log)")
         return x, h0
 
     def _pre(self, x, gate):
@@ -293,9 +278,7 @@ class MinLSTM(_MinRNN):
         return f / (f + i), i / (f + i) * g(self._pre(x, "h"))
 
     def log_coefficients(self, x):
-        diff = _softplus(-self._pre(x, "f")) - _softplus(
-            -self._pre(x, "i")
-        )  # log i - log f
+        diff = _softplus(-self._pre(x, "f")) - _softplus(-self._pre(x, "i"))  # log i - log f
         log_f = -_softplus(diff)  # log f' = -log(1 + i/f)
         log_i = -_softplus(-diff)  # log i' = -log(1 + f/i)
         return log_f, log_i + log_g(self._pre(x, "h"))

@@ -48,6 +48,13 @@ The backward functions take the *total* gradient reaching the step's outputs (fr
 at step t and from step t+1) and return the gradients of its inputs and parameters; the
 sequence loops sum the parameter gradients over the steps (back-propagation through time).
 
+Each function first checks its arguments, as the fast layers do, with one call to a helper at the
+end of this module: the feature size of ``x`` against ``p``, the states and gradients against the
+batch, numeric and finite values, caches made by the matching forward function. A mismatch raises
+``ValueError`` saying what was passed and what the call needs. The equations run in NumPy's common
+type of the arrays passed: float32 arguments give float32 results (a zero initial state is made in
+that dtype), float64 ones float64.
+
 References: Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*; Gers, Schmidhuber &
 Cummins (2000), *Learning to Forget*; Gers & Schmidhuber (2000), *Recurrent nets that time
 and count*; Graves (2013), *Generating Sequences with Recurrent Neural Networks*, eqs. 7-11;
@@ -81,6 +88,12 @@ LSTM_KEYS = tuple(f"{w}{k}" for k in "ifgo" for w in ("W_x", "W_h", "b_"))
 PEEPHOLE_KEYS = ("w_ci", "w_cf", "w_co")
 GRU_KEYS = tuple(f"{w}{k}" for k in "zrh" for w in ("W_x", "W_h", "b_x", "b_h"))
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
+#: The keys of each step function's cache.
+CACHE_KEYS = {
+    "lstm_step": ("x", "h_prev", "c_prev", "i", "f", "g", "c", "o", "output_peephole"),
+    "gru_step": ("x", "h_prev", "z", "r", "rec", "h_tilde"),
+    "rnn_step": ("x", "h_prev", "h"),
+}
 
 
 def params_of(layer):
@@ -100,25 +113,6 @@ def params_of(layer):
     return p
 
 
-def _check(x, ndim, p, keys):
-    """``x`` as an array after checking its rank and that ``p`` has every key in ``keys``."""
-    x = np.asarray(x)
-    want = "(B, D)" if ndim == 2 else "(B, T, D)"
-    if x.ndim != ndim or min(x.shape, default=0) < 1:
-        raise ValueError(
-            f"x must be a non-empty {ndim}-D array {want}, got shape {x.shape}"
-        )
-    missing = [k for k in keys if k not in p]
-    if missing:
-        raise ValueError(f"p is missing {missing}; expected the keys {list(keys)}")
-    return x
-
-
-def _lstm_keys(p):
-    """The keys an LSTM's ``p`` needs: peepholes are on when it has any of them."""
-    return LSTM_KEYS + (PEEPHOLE_KEYS if any(k in p for k in PEEPHOLE_KEYS) else ())
-
-
 # ---------------------------------------------------------------------------------- LSTM
 def lstm_step(x, h_prev, c_prev, p, *, output_peephole="c_t"):
     """One LSTM step.
@@ -133,35 +127,19 @@ def lstm_step(x, h_prev, c_prev, p, *, output_peephole="c_t"):
 
     Returns:
         ``(h, c, cache)``: h_t and c_t, each ``(B, H)``, and what
-        :func:`lstm_step_backward` needs.
+        :func:`lstm_step_backward` needs, in the dtype of the arguments (float32 stays
+        float32). Arguments that do not fit each other raise ``ValueError``.
     """
-    x = _check(x, 2, p, _lstm_keys(p))
-    if output_peephole not in ("c_t", "c_prev"):
-        raise ValueError(
-            f"output_peephole must be 'c_t' or 'c_prev', got {output_peephole!r}"
-        )
-    w_ci, w_cf, w_co = (
-        p.get(k, 0.0) for k in PEEPHOLE_KEYS
-    )  # (H,), or 0 without peepholes
+    x, (h_prev, c_prev) = _check_lstm(x, 2, p, (h_prev, c_prev), output_peephole)
+    w_ci, w_cf, w_co = (p.get(k, 0.0) for k in PEEPHOLE_KEYS)  # 0 without peepholes
     i = sigmoid(x @ p["W_xi"] + h_prev @ p["W_hi"] + w_ci * c_prev + p["b_i"])  # (B, H)
     f = sigmoid(x @ p["W_xf"] + h_prev @ p["W_hf"] + w_cf * c_prev + p["b_f"])  # (B, H)
     g = np.tanh(x @ p["W_xg"] + h_prev @ p["W_hg"] + p["b_g"])  # (B, H) candidate
     c = f * c_prev + i * g  # (B, H)
-    c_peek = (
-        c if output_peephole == "c_t" else c_prev
-    )  # (B, H) what the output gate sees
+    c_peek = c if output_peephole == "c_t" else c_prev  # what the output gate sees
     o = sigmoid(x @ p["W_xo"] + h_prev @ p["W_ho"] + w_co * c_peek + p["b_o"])  # (B, H)
     h = o * np.tanh(c)  # (B, H)
-    cache = {
-        "x": x,
-        "h_prev": h_prev,
-        "c_prev": c_prev,
-        "i": i,
-        "f": f,
-        "g": g,
-        "c": c,
-        "o": o,
-    }
+    cache = dict(x=x, h_prev=h_prev, c_prev=c_prev, i=i, f=f, g=g, c=c, o=o)
     cache["output_peephole"] = output_peephole
     return h, c, cache
 
@@ -179,6 +157,7 @@ def lstm_step_backward(dh, dc, cache, p):
         ``(dx, dh_prev, dc_prev, grads)``: dL/dx_t ``(B, D)``, dL/dh_{t-1} and
         dL/dc_{t-1} ``(B, H)``, and ``grads``, dL/dp of this step (same keys as ``p``).
     """
+    dh, dc = _check_step_grads(cache, p, "lstm_step", dh, dc)
     x, h_prev, c_prev = cache["x"], cache["h_prev"], cache["c_prev"]
     i, f, g, c, o = cache["i"], cache["f"], cache["g"], cache["c"], cache["o"]
     graves = cache["output_peephole"] == "c_t"
@@ -224,12 +203,13 @@ def lstm_forward(x, p, state=None, *, output_peephole="c_t"):
 
     Returns:
         ``(h_seq, (h_T, c_T), caches)``: ``h_seq`` ``(B, T, H)``, the final state and
-        the list of the T step caches.
+        the list of the T step caches, in the dtype of the arguments.
     """
-    x = _check(x, 3, p, _lstm_keys(p))
+    x, state = _check_lstm(x, 3, p, state, output_peephole)
     B, T, _ = x.shape
     H = p["b_i"].shape[0]
-    h, c = (np.zeros((B, H)), np.zeros((B, H))) if state is None else state
+    zeros = np.zeros((B, H), x.dtype)  # the initial state when none is given
+    h, c = (zeros, zeros) if state is None else state
     h_seq, caches = [], []
     for t in range(T):
         h, c, cache = lstm_step(x[:, t], h, c, p, output_peephole=output_peephole)
@@ -251,10 +231,11 @@ def lstm_backward(dh_seq, caches, p, dstate=None):
         ``(dx, grads, (dh0, dc0))``: dx ``(B, T, D)``, the gradients summed over all steps
         (same keys as ``p``) and the gradient of the initial state.
     """
-    dh_seq = np.asarray(dh_seq)
+    dh_seq, dstate = _check_backward(dh_seq, caches, p, dstate, "lstm_forward")
     B, T, H = dh_seq.shape
-    dh, dc = (np.zeros((B, H)), np.zeros((B, H))) if dstate is None else dstate
-    grads = {k: np.zeros(np.shape(p[k])) for k in _lstm_keys(p)}
+    zeros = np.zeros((B, H), dh_seq.dtype)  # the gradient of the final state when none is given
+    dh, dc = (zeros, zeros) if dstate is None else dstate
+    grads = {k: np.zeros(np.shape(p[k]), dh_seq.dtype) for k in _lstm_keys(p)}
     dx = [None] * T
     for t in reversed(range(T)):
         dx[t], dh, dc, g = lstm_step_backward(dh_seq[:, t] + dh, dc, caches[t], p)
@@ -275,7 +256,7 @@ def gru_step(x, h_prev, p):
     Returns:
         ``(h, cache)``: h_t ``(B, H)`` and what :func:`gru_step_backward` needs.
     """
-    x = _check(x, 2, p, GRU_KEYS)
+    x, h_prev = _check_step(x, h_prev, p, GRU_KEYS)
     z = sigmoid(x @ p["W_xz"] + p["b_xz"] + h_prev @ p["W_hz"] + p["b_hz"])  # (B, H)
     r = sigmoid(x @ p["W_xr"] + p["b_xr"] + h_prev @ p["W_hr"] + p["b_hr"])  # (B, H)
     rec = h_prev @ p["W_hh"] + p["b_hh"]  # (B, H) recurrent part of the candidate
@@ -296,6 +277,7 @@ def gru_step_backward(dh, cache, p):
         ``(dx, dh_prev, grads)``: dL/dx_t ``(B, D)``, dL/dh_{t-1} ``(B, H)`` and ``grads``,
         dL/dp of this step (same keys as ``p``).
     """
+    dh = _check_step_grads(cache, p, "gru_step", dh)
     x, h_prev, z, r = cache["x"], cache["h_prev"], cache["z"], cache["r"]
     rec, h_tilde = cache["rec"], cache["h_tilde"]
     # da_*: gradients of the pre-activations (z is a gate's name here)
@@ -307,9 +289,7 @@ def gru_step_backward(dh, cache, p):
     da_r = dr * r * (1 - r)  # (B, H)
     drec = da_h * r  # (B, H) dL/d(h_prev @ W_hh + b_hh)
     dx = da_z @ p["W_xz"].T + da_r @ p["W_xr"].T + da_h @ p["W_xh"].T  # (B, D)
-    dh_prev = (
-        dh * z + da_z @ p["W_hz"].T + da_r @ p["W_hr"].T + drec @ p["W_hh"].T
-    )  # (B, H)
+    dh_prev = dh * z + da_z @ p["W_hz"].T + da_r @ p["W_hr"].T + drec @ p["W_hh"].T  # (B, H)
     grads = {}
     for k, da_x, da_rec in (("z", da_z, da_z), ("r", da_r, da_r), ("h", da_h, drec)):
         grads[f"W_x{k}"] = x.T @ da_x  # (D, H)
@@ -347,7 +327,7 @@ def gru_backward(dh_seq, caches, p, dstate=None):
         ``(dx, grads, dh0)``: dx ``(B, T, D)``, the gradients summed over all steps (same
         keys as ``p``) and dL/dh_0 ``(B, H)``.
     """
-    return _backward(gru_step_backward, dh_seq, caches, p, GRU_KEYS, dstate)
+    return _backward(gru_step_backward, dh_seq, caches, p, GRU_KEYS, dstate, "gru_forward")
 
 
 # ----------------------------------------------------------------------------- SimpleRNN
@@ -362,7 +342,7 @@ def rnn_step(x, h_prev, p):
     Returns:
         ``(h, cache)``: h_t ``(B, H)`` and what :func:`rnn_step_backward` needs.
     """
-    x = _check(x, 2, p, RNN_KEYS)
+    x, h_prev = _check_step(x, h_prev, p, RNN_KEYS)
     h = np.tanh(x @ p["W_xh"] + h_prev @ p["W_hh"] + p["b_h"])  # (B, H)
     return h, {"x": x, "h_prev": h_prev, "h": h}
 
@@ -379,6 +359,7 @@ def rnn_step_backward(dh, cache, p):
         ``(dx, dh_prev, grads)``: dL/dx_t ``(B, D)``, dL/dh_{t-1} ``(B, H)`` and ``grads``,
         dL/dp of this step (same keys as ``p``).
     """
+    dh = _check_step_grads(cache, p, "rnn_step", dh)
     x, h_prev, h = cache["x"], cache["h_prev"], cache["h"]
     da = dh * (1 - h**2)  # (B, H) dL/d(pre-activation)
     dx = da @ p["W_xh"].T  # (B, D)
@@ -415,14 +396,14 @@ def rnn_backward(dh_seq, caches, p, dstate=None):
         ``(dx, grads, dh0)``: dx ``(B, T, D)``, the gradients summed over all steps (same
         keys as ``p``) and dL/dh_0 ``(B, H)``.
     """
-    return _backward(rnn_step_backward, dh_seq, caches, p, RNN_KEYS, dstate)
+    return _backward(rnn_step_backward, dh_seq, caches, p, RNN_KEYS, dstate, "rnn_forward")
 
 
 # ------------------------------------------------- the time loops of the one-state layers
 def _forward(step, x, p, keys, state):
-    x = _check(x, 3, p, keys)
+    x, state = _check_one_state(x, p, keys, state)
     B, T, _ = x.shape
-    h = np.zeros((B, p["W_hh"].shape[0])) if state is None else state  # (B, H)
+    h = np.zeros((B, p["W_hh"].shape[0]), x.dtype) if state is None else state  # (B, H)
     h_seq, caches = [], []
     for t in range(T):
         h, cache = step(x[:, t], h, p)
@@ -431,14 +412,235 @@ def _forward(step, x, p, keys, state):
     return np.stack(h_seq, axis=1), h, caches
 
 
-def _backward(step_backward, dh_seq, caches, p, keys, dstate):
-    dh_seq = np.asarray(dh_seq)
+def _backward(step_backward, dh_seq, caches, p, keys, dstate, forward):
+    dh_seq, dstate = _check_backward(dh_seq, caches, p, dstate, forward)
     B, T, H = dh_seq.shape
-    dh = np.zeros((B, H)) if dstate is None else dstate  # (B, H)
-    grads = {k: np.zeros(np.shape(p[k])) for k in keys}
+    dh = np.zeros((B, H), dh_seq.dtype) if dstate is None else dstate  # (B, H)
+    grads = {k: np.zeros(np.shape(p[k]), dh_seq.dtype) for k in keys}
     dx = [None] * T
     for t in reversed(range(T)):
         dx[t], dh, g = step_backward(dh_seq[:, t] + dh, caches[t], p)
         for k in grads:
             grads[k] += g[k]
     return np.stack(dx, axis=1), grads, dh
+
+
+# ----------------------------------------------------------------------- argument checks
+# Each function above calls one of these on its first line, so that the equations that follow
+# read as chapter 3 prints them. They check what the fast layers check (lstm.core.layer):
+# shapes against each other, numeric and finite input, and they find the one dtype the equations
+# then keep: NumPy's common type of the floating arrays passed (float32 throughout stays float32).
+
+
+def _lstm_keys(p):
+    """The keys an LSTM's ``p`` needs: peepholes are on when it has any of them."""
+    return LSTM_KEYS + (PEEPHOLE_KEYS if any(k in p for k in PEEPHOLE_KEYS) else ())
+
+
+def _shapes(p, keys):
+    """``(D, H)`` of the parameter dict ``p`` after checking it has every key in ``keys`` and that
+    each array has its shape: ``W_x*`` ``(D, H)``, ``W_h*`` ``(H, H)``, biases and peepholes ``(H,)``."""
+    if not isinstance(p, dict):
+        raise ValueError(
+            f"p must be a dict of per-gate arrays (params_of(layer) makes one), got {type(p).__name__}"
+        )
+    missing = [k for k in keys if k not in p]
+    if missing:
+        raise ValueError(f"p is missing {missing}; expected the keys {list(keys)}")
+    first = keys[0]  # W_x of the first gate: (D, H)
+    if np.ndim(p[first]) != 2:
+        raise ValueError(f"p[{first!r}] must be a (D, H) matrix, got shape {np.shape(p[first])}")
+    D, H = np.shape(p[first])
+    for k in keys:
+        want = (D, H) if k.startswith("W_x") else (H, H) if k.startswith("W_h") else (H,)
+        if np.shape(p[k]) != want:
+            raise ValueError(
+                f"p[{k!r}] has shape {np.shape(p[k])}, expected {want} for D={D} input features "
+                f"and H={H} units (from p[{first!r}]): all arrays of p must come from one layer, "
+                "as params_of(layer) returns them"
+            )
+    return D, H
+
+
+def _float_dtype(arrays, p, keys):
+    """The dtype the equations run in: NumPy's common type of the floating ones among ``arrays``
+    and ``p``'s arrays (integer inputs take it); float32 or float64."""
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    floats += [np.asarray(p[k]).dtype for k in keys if np.asarray(p[k]).dtype.kind == "f"]
+    dtype = np.result_type(*floats) if floats else None
+    if dtype not in (np.float32, np.float64):
+        got = sorted({str(a.dtype) for a in arrays} | {str(np.asarray(p[k]).dtype) for k in keys})
+        raise ValueError(
+            f"the arrays passed must compute in float32 or float64, got dtypes {got}: pass "
+            "float32 or float64 arrays (for example params_of(layer) of a layer with that dtype)"
+        )
+    return np.dtype(dtype)
+
+
+def _array(name, value, what):
+    """``value`` as a numeric NumPy array (``what`` describes the expected shape in errors)."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
+    return arr
+
+
+def _check(x, ndim, p, keys, states=(), names=()):
+    """``x`` and ``states`` as finite arrays of one float dtype, checked against ``p``.
+
+    Args:
+        x: one step ``(B, D)`` (``ndim=2``) or a sequence ``(B, T, D)`` (``ndim=3``).
+        p, keys: the parameter dict and the keys it needs (shapes checked by :func:`_shapes`).
+        states: the state arrays, each ``(B, H)``; ``names`` name them in errors.
+
+    Returns:
+        ``(x, states)``: ``x`` and a list of the states, as arrays of the common float dtype.
+    """
+    want = "(B, D)" if ndim == 2 else "(B, T, D)"
+    x = _array("x", x, want)
+    if x.ndim != ndim or min(x.shape, default=0) < 1:
+        raise ValueError(f"x must be a non-empty {ndim}-D array {want}, got shape {x.shape}")
+    D, H = _shapes(p, keys)
+    if x.shape[-1] != D:
+        shape = (*x.shape[:-1], D)
+        raise ValueError(
+            f"x has {x.shape[-1]} features (shape {x.shape}) but p is for D={D} "
+            f"(p[{keys[0]!r}] is {np.shape(p[keys[0]])}): pass x of shape {shape}, "
+            f"or parameters of a layer with input_size={x.shape[-1]}"
+        )
+    B = x.shape[0]
+    states = [_array(name, s, f"(B, H) = ({B}, {H})") for s, name in zip(states, names, strict=True)]
+    for s, name in zip(states, names, strict=True):
+        if s.shape != (B, H):
+            raise ValueError(
+                f"{name} must have shape (B, H) = ({B}, {H}) for x of shape {x.shape} and H={H} "
+                f"units, got {s.shape}: pass one row per sequence of x"
+            )
+    dtype = _float_dtype([x, *states], p, keys)
+    x, states = x.astype(dtype, copy=False), [s.astype(dtype, copy=False) for s in states]
+    for a, name in zip([x, *states], ["x", *names], strict=True):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} must contain only finite values, got NaN or inf in {name}")
+    return x, states
+
+
+def _check_lstm(x, ndim, p, state, output_peephole):
+    """:func:`_check` for the LSTM: ``state`` a pair ``(h, c)`` or None (returned as None)."""
+    names = ("h_prev", "c_prev") if ndim == 2 else ("state[0] (h0)", "state[1] (c0)")
+    if output_peephole not in ("c_t", "c_prev"):
+        raise ValueError(
+            f"output_peephole must be 'c_t' (Graves 2013) or 'c_prev' (the article), got {output_peephole!r}"
+        )
+    if state is not None and (not isinstance(state, (tuple, list)) or len(state) != 2):
+        length = f" of length {len(state)}" if isinstance(state, (tuple, list)) else ""
+        raise ValueError(
+            f"the state of an LSTM must be a pair (h, c) of (B, H) arrays or None, "
+            f"got a {type(state).__name__}{length}"
+        )
+    if state is None:
+        return _check(x, ndim, p, _lstm_keys(p))[0], None
+    x, states = _check(x, ndim, p, _lstm_keys(p), state, names)
+    return x, tuple(states)
+
+
+def _check_one_state(x, p, keys, state, name="state"):
+    """:func:`_check` for a sequence of the GRU or SimpleRNN: ``state`` one array or None."""
+    if isinstance(state, (tuple, list)):
+        raise ValueError(
+            f"{name} of a GRU or SimpleRNN must be one (B, H) array or None, "
+            f"got a {type(state).__name__} (the LSTM's state is the pair (h, c))"
+        )
+    if state is None:
+        return _check(x, 3, p, keys)[0], None
+    x, (state,) = _check(x, 3, p, keys, (state,), (name,))
+    return x, state
+
+
+def _check_cache(cache, step, where="cache"):
+    """Check that ``cache`` is a cache of the function ``step`` (its keys)."""
+    keys = CACHE_KEYS[step]
+    if not isinstance(cache, dict) or any(k not in cache for k in keys):
+        got = f"a dict with the keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
+        raise ValueError(
+            f"{where} must be a cache returned by {step} (a dict with the keys {list(keys)}), got {got}"
+        )
+
+
+def _check_step(x, h_prev, p, keys):
+    """:func:`_check` for one step of the GRU or SimpleRNN: ``(x, h_prev)``."""
+    x, (h_prev,) = _check(x, 2, p, keys, (h_prev,), ("h_prev",))
+    return x, h_prev
+
+
+def _check_step_grads(cache, p, step, dh, dc=None):
+    """``dh`` (and an LSTM's ``dc``), the gradients reaching one step's outputs, each
+    ``(B, H)``, as arrays, after checking that ``cache`` is a cache of ``step`` and ``p`` its
+    parameters."""
+    grads = (dh,) if dc is None else (dh, dc)
+    _check_cache(cache, step)
+    keys = {"lstm_step": _lstm_keys(p), "gru_step": GRU_KEYS, "rnn_step": RNN_KEYS}[step]
+    _, H = _shapes(p, keys)
+    B = np.shape(cache["x"])[0]
+    names = ("dh", "dc")[: len(grads)]
+    grads = [_array(name, g, f"(B, H) = ({B}, {H})") for g, name in zip(grads, names, strict=True)]
+    for g, name in zip(grads, names, strict=True):
+        if g.shape != (B, H):
+            raise ValueError(
+                f"{name} must have shape (B, H) = ({B}, {H}) like the outputs of the {step} "
+                f"call that made cache, got {g.shape}"
+            )
+    return grads[0] if dc is None else tuple(grads)
+
+
+def _check_backward(dh_seq, caches, p, dstate, forward):
+    """``(dh_seq, dstate)`` as arrays of one float dtype, after checking them against ``caches``,
+    the step caches that ``forward`` returned, and ``p``. ``dstate``: None, one ``(B, H)`` array
+    (GRU, SimpleRNN) or a pair of them (LSTM), returned in the same form."""
+    step = forward.replace("_forward", "_step")
+    keys = {"lstm_step": _lstm_keys(p), "gru_step": GRU_KEYS, "rnn_step": RNN_KEYS}[step]
+    lstm = step == "lstm_step"
+    if not isinstance(caches, (list, tuple)) or not caches:
+        length = " of length 0" if isinstance(caches, (list, tuple)) else ""
+        raise ValueError(
+            f"caches must be the list of step caches that {forward} returned (its third value), "
+            f"got a {type(caches).__name__}{length}"
+        )
+    for t, cache in enumerate(caches):
+        _check_cache(cache, step, where=f"caches[{t}]")
+    _, H = _shapes(p, keys)
+    B, T = np.shape(caches[0]["x"])[0], len(caches)
+    dh_seq = _array("dh_seq", dh_seq, f"(B, T, H) = ({B}, {T}, {H})")
+    if dh_seq.shape != (B, T, H):
+        raise ValueError(
+            f"dh_seq must have shape (B, T, H) = ({B}, {T}, {H}) like the h_seq of the "
+            f"{forward} call that made caches, got {dh_seq.shape}"
+        )
+    if dstate is None:
+        ds, names = [], []
+    elif lstm:
+        if not isinstance(dstate, (tuple, list)) or len(dstate) != 2:
+            raise ValueError(
+                "dstate of an LSTM must be a pair (dL/dh_T, dL/dc_T) of (B, H) arrays or None, "
+                f"got a {type(dstate).__name__}"
+            )
+        ds, names = list(dstate), ["dstate[0] (dh)", "dstate[1] (dc)"]
+    else:
+        if isinstance(dstate, (tuple, list)):
+            raise ValueError(
+                f"dstate of {forward} must be one (B, H) array or None, got a {type(dstate).__name__}"
+            )
+        ds, names = [dstate], ["dstate"]
+    ds = [_array(name, d, f"(B, H) = ({B}, {H})") for d, name in zip(ds, names, strict=True)]
+    for d, name in zip(ds, names, strict=True):
+        if d.shape != (B, H):
+            raise ValueError(
+                f"{name} must have shape (B, H) = ({B}, {H}) like the final state, got {d.shape}"
+            )
+    dtype = _float_dtype([dh_seq, *ds, np.asarray(caches[0]["x"])], p, keys)
+    dh_seq, ds = dh_seq.astype(dtype, copy=False), [d.astype(dtype, copy=False) for d in ds]
+    if dstate is None:
+        return dh_seq, None
+    return dh_seq, (tuple(ds) if lstm else ds[0])

@@ -39,8 +39,9 @@ class SimpleRNN(RecurrentLayer):
     ``params``: ``"W_x"`` ``(D, H)``, ``"W_h"`` ``(H, H)``, ``"b"`` ``(H,)``.
     """
 
-    gates = "h"
+    GATE_ORDER = "h"
     keras_class = "SimpleRNN"
+    CACHE_KEYS = ("x", "h0", "h_seq")
 
     def _init_params(self, rng):
         self.params = {
@@ -48,6 +49,9 @@ class SimpleRNN(RecurrentLayer):
             "W_h": self._orthogonal_recurrent(rng),  # (H, H)
             "b": np.zeros(self.hidden_size, self.dtype),  # (H,)
         }
+
+    def _cache_widths(self):
+        return {"x": self.input_size, "h0": self.hidden_size, "h_seq": self.hidden_size}
 
     def forward(self, x, state=None):
         """Run the layer over a batch of sequences.
@@ -80,13 +84,14 @@ class SimpleRNN(RecurrentLayer):
 
         Args:
             dh_seq: ``(B, T, H)``, dL/dh_t for every step (zeros where the loss ignores h_t).
-            cache: the third value returned by :meth:`forward`.
+            cache: the third value returned by :meth:`forward` (ValueError if not).
             dstate: dL/dh_T ``(B, H)`` from the final state, or None for zeros.
 
         Returns:
             ``dx`` ``(B, T, D)``, ``grads`` (same keys and shapes as ``params``) and dL/dh_0
             ``(B, H)``.
         """
+        self._check_cache(cache)
         x, h_seq = cache["x"], cache["h_seq"]
         B, T, D = x.shape
         H = self.hidden_size

@@ -1,10 +1,12 @@
-"""Set the number of threads of NumPy's OpenBLAS for a block of code (best effort).
+"""Set the number of threads of NumPy's BLAS for a block of code (best effort), and run batch rows
+in parallel threads.
 
 Small recurrent models spend their time in many tiny matrix products; there, waking BLAS
-worker threads costs more than it saves, badly so on a busy machine. The
-training loop therefore runs single-threaded by default. This does what ``threadpoolctl``
-does, for the one library NumPy's wheels ship, and silently does nothing where that library
-is not found (for example NumPy on Apple's Accelerate).
+worker threads costs more than it saves, badly so on a busy machine. The training loop therefore
+runs single-threaded by default. :func:`blas_threads` sets the thread count of every BLAS library
+loaded in the process (OpenBLAS as NumPy's wheels ship it, MKL, BLIS) through ``threadpoolctl``,
+and silently does nothing where it finds none it can control (for example NumPy on Apple's
+Accelerate).
 
 It also runs a time loop over independent blocks of batch rows in parallel threads
 (:func:`row_blocks`, :func:`run_row_blocks`), for the large layers where elementwise NumPy work,
@@ -15,63 +17,38 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import ctypes
 import os
-import sys
 
 import numpy as np  # noqa: F401  (loads the BLAS library first)
+import threadpoolctl
 
-_API = None  # (get, set) ctypes functions, or False when unavailable
+_BLAS = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use
 
 
-def _api():
-    global _API
-    if _API is None:
-        _API = False
-        try:
-            if sys.platform.startswith("linux"):
-                with open("/proc/self/maps") as maps:
-                    paths = {ln.split()[-1] for ln in maps if "openblas" in ln.lower()}
-                for path in sorted(paths):
-                    lib = ctypes.CDLL(path)
-                    for suffix in ("64_", ""):
-                        get = getattr(
-                            lib, f"scipy_openblas_get_num_threads{suffix}", None
-                        )
-                        set_ = getattr(
-                            lib, f"scipy_openblas_set_num_threads{suffix}", None
-                        )
-                        if get is None:
-                            get = getattr(
-                                lib, f"openblas_get_num_threads{suffix}", None
-                            )
-                            set_ = getattr(
-                                lib, f"openblas_set_num_threads{suffix}", None
-                            )
-                        if get is not None and set_ is not None:
-                            get.restype = ctypes.c_int
-                            set_.argtypes = [ctypes.c_int]
-                            _API = (get, set_)
-                            return _API
-        except OSError:  # pragma: no cover - exotic platforms
-            _API = False
-    return _API
+def _blas():
+    """The ``threadpoolctl.ThreadpoolController`` of the BLAS libraries loaded with NumPy.
+
+    Made once (finding the libraries reads the process's list of loaded ones, about 0.3 ms); its
+    ``lib_controllers`` is empty where no BLAS library with a thread API was found.
+    """
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = threadpoolctl.ThreadpoolController().select(user_api="blas")
+    return _BLAS
 
 
 @contextlib.contextmanager
 def blas_threads(n):
-    """``with blas_threads(1): ...`` runs the block with ``n`` OpenBLAS threads (None: unchanged)."""
-    api = _api() if n is not None else False
-    if not api:
+    """``with blas_threads(1): ...`` runs the block with ``n`` BLAS threads (None: unchanged).
+
+    The previous counts are restored when the block ends, also when it raises.
+    """
+    blas = _blas() if n is not None else None
+    if blas is None or not blas.lib_controllers:
         yield
         return
-    get, set_ = api
-    old = get()
-    set_(int(n))
-    try:
+    with blas.limit(limits=int(n), user_api="blas"):
         yield
-    finally:
-        set_(old)
 
 
 #: Products smaller than this many multiply-adds run on one BLAS thread inside the time loops.

@@ -30,12 +30,19 @@ class ImdbSplits(NamedTuple):
     y_test: np.ndarray
 
 
-def pad(sequences, maxlen=ARTICLE["maxlen"], padding=ARTICLE["padding"], truncating="pre", value=0):
+def pad(
+    sequences,
+    maxlen=ARTICLE["maxlen"],
+    padding=ARTICLE["padding"],
+    truncating=ARTICLE["truncating"],
+    value=0,
+):
     """Pad or cut every sequence of ids to ``maxlen``: an int32 array ``(N, maxlen)``.
 
     The same result as ``keras.utils.pad_sequences(..., dtype="int32")``, in NumPy.
     ``padding`` says where the ``value`` ids go in a short sequence; ``truncating`` which end
-    of a long one is cut ("pre" cuts the beginning and keeps the end).
+    of a long one is cut ("pre" cuts the beginning and keeps the end). The defaults are the
+    article's (:data:`lstm.recipes.ARTICLE`): 50 ids, padded at the end, cut at the start.
     """
     maxlen = check_int("maxlen", maxlen)
     check_choice("padding", padding, ("pre", "post"))
@@ -44,11 +51,8 @@ def pad(sequences, maxlen=ARTICLE["maxlen"], padding=ARTICLE["padding"], truncat
         raise ValueError("sequences is empty: expected at least one sequence of word ids")
     out = np.full((len(sequences), maxlen), value, dtype=np.int32)  # (N, maxlen)
     for row, seq in enumerate(sequences):
-        seq = (
-            np.asarray(seq, dtype=np.int32).reshape(-1)[-maxlen:]
-            if truncating == "pre"
-            else (np.asarray(seq, dtype=np.int32).reshape(-1)[:maxlen])
-        )
+        seq = np.asarray(seq, dtype=np.int32).reshape(-1)
+        seq = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
         if len(seq):
             if padding == "post":
                 out[row, : len(seq)] = seq
