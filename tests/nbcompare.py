@@ -114,16 +114,49 @@ class Tolerance:
 DEFAULT = Tolerance()
 
 
-def tolerance_of(metadata: dict) -> Tolerance:
+@dataclass(frozen=True)
+class Tolerances:
+    """Several tolerances in one cell, each for the numbers its ``applies_to`` covers.
+
+    For a cell whose numbers move by different amounts (one row of a table that moves like a
+    change of seed, beside rows that hardly move). A number covered by several parts gets the
+    first; a number no part covers gets :data:`DEFAULT`.
+    """
+
+    parts: tuple[Tolerance, ...]
+
+    def for_numbers(self, text: str) -> list[Tolerance]:
+        owners = [DEFAULT] * len(NUMBER.findall(text))
+        for part in reversed(self.parts):  # the first part that covers a number wins
+            for i, inside in enumerate(part.covered(text)):
+                if inside:
+                    owners[i] = part
+        return owners
+
+
+def tolerance_of(metadata: dict) -> Tolerance | Tolerances:
     """The tolerance a cell declares in ``metadata["tolerance"]``, else :data:`DEFAULT`.
+
+    The entry is one tolerance (a dict), or a list of them, each with its ``applies_to``.
 
     Raises:
         ValueError: if the entry is not a dict of ``rtol`` and/or ``atol`` with a ``why`` that says
-            what measurement sized it.
+            what measurement sized it, or a list of such dicts each with an ``applies_to``.
     """
     spec = metadata.get("tolerance")
     if spec is None:
         return DEFAULT
+    if isinstance(spec, list):
+        if not spec or any(not isinstance(item, dict) or "applies_to" not in item for item in spec):
+            raise ValueError(
+                "a list of tolerances must hold dicts that each name their numbers in 'applies_to', "
+                f"got {spec!r}"
+            )
+        return Tolerances(tuple(_one_tolerance(item) for item in spec))
+    return _one_tolerance(spec)
+
+
+def _one_tolerance(spec) -> Tolerance:
     if (
         not isinstance(spec, dict)
         or set(spec) - {"rtol", "atol", "why", "applies_to", "bounds"}
@@ -168,7 +201,7 @@ def number_pairs(ref: str, test: str) -> list[tuple[float, float]] | None:
     return list(zip(ref_nums, test_nums))
 
 
-def difference(ref: str, test: str, tol: Tolerance = DEFAULT) -> str | None:
+def difference(ref: str, test: str, tol: Tolerance | Tolerances = DEFAULT) -> str | None:
     """Why ``test`` does not match ``ref`` under ``tol``, or None when it does."""
     if ref == test:
         return None
@@ -181,9 +214,10 @@ def difference(ref: str, test: str, tol: Tolerance = DEFAULT) -> str | None:
         return None
     lines = [f"{len(bad)} of {len(pairs)} numbers differ beyond their tolerance:"]
     for i, r, t, k in bad[:10]:
+        default = ", the default" if k is DEFAULT and tol is not DEFAULT else ""
         lines.append(
             f"  number {i + 1}: stored {r!r}, now {t!r} (|diff| = {abs(t - r):.3g}; "
-            f"rtol={k.rtol:g}, atol={k.atol:g}{'' if k is tol else ', the default'})"
+            f"rtol={k.rtol:g}, atol={k.atol:g}{default})"
         )
     return "\n".join(lines)
 
@@ -198,7 +232,7 @@ class Output(str):
     tol: Tolerance = DEFAULT
     why: str | None = None
 
-    def __new__(cls, text: str, tol: Tolerance):
+    def __new__(cls, text: str, tol: Tolerance | Tolerances):
         obj = super().__new__(cls, text)
         obj.tol = tol
         return obj

@@ -66,23 +66,24 @@ def tolerance_problems(nb) -> list[str]:
             continue
         if tol == nbcompare.DEFAULT or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             continue
-        if tol.applies_to is None:
+        parts = tol.parts if isinstance(tol, nbcompare.Tolerances) else (tol,)
+        if any(part.applies_to is None for part in parts):
             problems.append(
                 f"{where}: its tolerance does not say which numbers it is for: add 'applies_to', a regular "
                 "expression matching the trained numbers of its output (see tests/nbcompare.py)"
             )
             continue
-        covered_any = False
+        used = set()  # the parts that own at least one number
         for text in _texts(cell):
             found = list(nbcompare.NUMBER.finditer(text))
-            numbers = [float(m.group().replace(",", "")) for m in found]
-            covered = tol.covered(text)
-            bound = tol.covered(text, tol.bounds) if tol.bounds else [False] * len(numbers)
-            for match, x, inside, is_bound in zip(found, numbers, covered, bound):
-                covered_any |= inside
-                if not inside or x != x:
+            owners = tol.for_numbers(text)
+            bounds = {id(part): part.covered(text, part.bounds) for part in parts if part.bounds}
+            for i, (match, own) in enumerate(zip(found, owners)):
+                x = float(match.group().replace(",", ""))
+                if own is nbcompare.DEFAULT or x != x:
                     continue
-                if is_bound:
+                used.add(id(own))
+                if bounds.get(id(own), [False] * len(found))[i]:
                     if not any(
                         re.search(r"^\s*assert\b", _source(c), re.M) for c in cells[index : index + 2]
                     ):
@@ -90,17 +91,20 @@ def tolerance_problems(nb) -> list[str]:
                             f"{where}: {x!r} is marked an error bound, "
                             "but neither the cell nor the next asserts anything"
                         )
-                elif tol.allows(x, 0.0):
+                elif own.allows(x, 0.0):
                     start = text.rfind("\n", 0, match.start()) + 1
                     line = text[start:].split("\n", 1)[0]
                     problems.append(
                         f"{where}: {x!r} is no larger than its tolerance "
-                        f"(rtol={tol.rtol:g}, atol={tol.atol:g}), so the comparison cannot tell it from 0 "
+                        f"(rtol={own.rtol:g}, atol={own.atol:g}), so the comparison cannot tell it from 0 "
                         f"(in {line.strip()[:80]!r}): narrow 'applies_to' or, for an error bound an "
                         "assert checks, name it in 'bounds'"
                     )
-        if not covered_any:
-            problems.append(f"{where}: 'applies_to' {tol.applies_to!r} covers none of its stored numbers")
+        for part in parts:
+            if id(part) not in used:
+                problems.append(
+                    f"{where}: 'applies_to' {part.applies_to!r} covers none of its stored numbers"
+                )
     return problems
 
 

@@ -275,3 +275,20 @@ def test_glued_values_are_compared_with_their_key():
     tol = Tolerance(atol=0.03, applies_to=r"glue ch9_acc: \S+")
     assert difference(text, "glue ch9_acc: 0.80", tol) is None
     assert "words differ" in difference(text, "glue ch9_other: 0.82", tol)
+
+
+def test_a_cell_can_declare_several_tolerances():
+    spec = [
+        {"atol": 0.15, "why": "moves like a change of seed", "applies_to": r"no mask .*"},
+        {"atol": 0.02, "why": "stable rows", "applies_to": r"-?\d+\.\d+"},
+    ]
+    tol = tolerance_of({"tolerance": spec})
+    ref = "no mask 0.62 0.57\nmasked 0.83 0.81\nseeds 3"
+    assert [t.atol for t in tol.for_numbers(ref)] == [0.15, 0.15, 0.02, 0.02, 0.0]  # first part wins
+    assert difference(ref, "no mask 0.70 0.50\nmasked 0.84 0.80\nseeds 3", tol) is None
+    assert difference(ref, "no mask 0.62 0.57\nmasked 0.86 0.81\nseeds 3", tol) is not None
+    assert "the default" in difference(ref, "no mask 0.62 0.57\nmasked 0.83 0.81\nseeds 4", tol)
+    with pytest.raises(ValueError, match="applies_to"):
+        tolerance_of({"tolerance": [{"atol": 0.1, "why": "x"}]})
+    with pytest.raises(ValueError, match="list of tolerances"):
+        tolerance_of({"tolerance": []})

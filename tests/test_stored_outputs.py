@@ -113,3 +113,16 @@ def test_a_compared_glue_needs_no_mark():
     compared = _glueing("ch9_acc", "glue('ch9_acc', acc)")
     text = new_markdown_cell("It reached {glue:text}`ch9_acc:.3f`.")
     assert ignored_glue_problems(new_notebook(cells=[compared, text])) == []
+
+
+def test_each_of_several_tolerances_is_checked():
+    text = "no mask 0.62\nmasked 0.83 (spread 0.01)\n"
+    spec = [
+        {"atol": 0.15, "why": WHY, "applies_to": r"no mask \S+"},
+        {"atol": 0.02, "why": WHY, "applies_to": r"masked \S+"},
+    ]
+    assert tolerance_problems(new_notebook(cells=[_printing(text, spec)])) == []
+    spec[1]["applies_to"] = r"masked \S+|spread \S+"  # covers 0.01 <= 0.02
+    assert "no larger" in tolerance_problems(new_notebook(cells=[_printing(text, spec)]))[0]
+    spec[1]["applies_to"] = r"unused \S+"
+    assert "covers none" in tolerance_problems(new_notebook(cells=[_printing(text, spec)]))[0]

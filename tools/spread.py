@@ -162,7 +162,11 @@ def table(variants: list[str], notebooks: list[Path]) -> None:
             declared = (
                 "ignored (nbval-ignore-output)"
                 if "nbval-ignore-output" in tags
-                else ("default" if tol == nbcompare.DEFAULT else f"rtol {tol.rtol:g}, atol {tol.atol:g}")
+                else (
+                    "default"
+                    if tol == nbcompare.DEFAULT
+                    else "; ".join(f"rtol {t.rtol:g}, atol {t.atol:g}" for t in getattr(tol, "parts", (tol,)))
+                )
             )
             cells = []
             for c in changes.values():
