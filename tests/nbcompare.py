@@ -24,9 +24,10 @@ that. This module keeps nbval as the runner and changes only what "equal" means:
   A glued value is compared as the line ``glue KEY: VALUE``, so ``applies_to`` can name glue
   keys (``"glue ch4_acc_\\w+: \\S+"``). Without ``applies_to`` the tolerance covers every number
   of the cell. A list of such dicts gives each group of numbers its own tolerance (the
-  first that covers a number applies). ``bounds`` (a regular expression too) marks numbers that are error bounds, such as
-  the largest difference of a gradient check: noise that may be smaller than its tolerance, which
-  an assert in the cell bounds (``tests/test_tolerances.py`` checks both);
+  first that covers a number applies). ``bounds`` (a regular expression too) marks numbers
+  that are error bounds, such as the largest difference of a gradient check: noise that may be
+  smaller than its tolerance, which an assert in the cell (or the hidden cell after it) bounds
+  (``tests/test_stored_outputs.py`` checks both);
 
 * images (PNG, JPEG, SVG, glued figures) are not compared: the numbers behind every figure
   are printed or glued, and those are.
