@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_choice", "check_dtype", "check_int", "check_number", "check_rate"]
+__all__ = ["check_array", "check_choice", "check_dtype", "check_int", "check_number", "check_rate"]
 
 #: The floating-point types the NumPy layers compute in.
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -67,3 +67,14 @@ def check_dtype(dtype):
     if key not in DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return np.dtype(DTYPES[key])
+
+
+def check_array(name, value, what):
+    """``value`` as a numeric NumPy array (``what`` says the expected shape in the error)."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
+    return arr

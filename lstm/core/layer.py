@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_dtype, check_int
+from ..checks import check_array, check_dtype, check_int
 
 __all__ = ["RecurrentLayer", "glorot_uniform", "orthogonal"]
 
@@ -138,12 +138,7 @@ class RecurrentLayer:
     # ------------------------------------------------------------------ input checks
     def _check_array(self, name, value, shape, what):
         """Return ``value`` as a C-contiguous array of ``self.dtype`` after checking it."""
-        try:
-            arr = np.asarray(value)
-        except Exception as exc:  # ragged lists and the like
-            raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
-        if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
+        arr = check_array(name, value, what)
         if arr.ndim != len(shape):
             raise ValueError(
                 f"{name} must be a {len(shape)}-D array {what}, got shape {arr.shape} ({arr.ndim}-D)"

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm.checks import check_array
 from lstm.core.activations import sigmoid
 
 __all__ = [
@@ -477,17 +478,6 @@ def _float_dtype(arrays, p, keys):
     return np.dtype(dtype)
 
 
-def _array(name, value, what):
-    """``value`` as a numeric NumPy array (``what`` describes the expected shape in errors)."""
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array {what}, got {type(value).__name__}") from exc
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"{name} must be a numeric array {what}, got dtype {arr.dtype}")
-    return arr
-
-
 def _check(x, ndim, p, keys, states=(), names=()):
     """``x`` and ``states`` as finite arrays of one float dtype, checked against ``p``.
 
@@ -500,7 +490,7 @@ def _check(x, ndim, p, keys, states=(), names=()):
         ``(x, states)``: ``x`` and a list of the states, as arrays of the common float dtype.
     """
     want = "(B, D)" if ndim == 2 else "(B, T, D)"
-    x = _array("x", x, want)
+    x = check_array("x", x, want)
     if x.ndim != ndim or min(x.shape, default=0) < 1:
         raise ValueError(f"x must be a non-empty {ndim}-D array {want}, got shape {x.shape}")
     D, H = _shapes(p, keys)
@@ -512,7 +502,7 @@ def _check(x, ndim, p, keys, states=(), names=()):
             f"or parameters of a layer with input_size={x.shape[-1]}"
         )
     B = x.shape[0]
-    states = [_array(name, s, f"(B, H) = ({B}, {H})") for s, name in zip(states, names, strict=True)]
+    states = [check_array(name, s, f"(B, H) = ({B}, {H})") for s, name in zip(states, names, strict=True)]
     for s, name in zip(states, names, strict=True):
         if s.shape != (B, H):
             raise ValueError(
@@ -585,7 +575,7 @@ def _check_step_grads(cache, p, step, dh, dc=None):
     _, H = _shapes(p, keys)
     B = np.shape(cache["x"])[0]
     names = ("dh", "dc")[: len(grads)]
-    grads = [_array(name, g, f"(B, H) = ({B}, {H})") for g, name in zip(grads, names, strict=True)]
+    grads = [check_array(name, g, f"(B, H) = ({B}, {H})") for g, name in zip(grads, names, strict=True)]
     for g, name in zip(grads, names, strict=True):
         if g.shape != (B, H):
             raise ValueError(
@@ -612,7 +602,7 @@ def _check_backward(dh_seq, caches, p, dstate, forward):
         _check_cache(cache, step, where=f"caches[{t}]")
     _, H = _shapes(p, keys)
     B, T = np.shape(caches[0]["x"])[0], len(caches)
-    dh_seq = _array("dh_seq", dh_seq, f"(B, T, H) = ({B}, {T}, {H})")
+    dh_seq = check_array("dh_seq", dh_seq, f"(B, T, H) = ({B}, {T}, {H})")
     if dh_seq.shape != (B, T, H):
         raise ValueError(
             f"dh_seq must have shape (B, T, H) = ({B}, {T}, {H}) like the h_seq of the "
@@ -633,7 +623,7 @@ def _check_backward(dh_seq, caches, p, dstate, forward):
                 f"dstate of {forward} must be one (B, H) array or None, got a {type(dstate).__name__}"
             )
         ds, names = [dstate], ["dstate"]
-    ds = [_array(name, d, f"(B, H) = ({B}, {H})") for d, name in zip(ds, names, strict=True)]
+    ds = [check_array(name, d, f"(B, H) = ({B}, {H})") for d, name in zip(ds, names, strict=True)]
     for d, name in zip(ds, names, strict=True):
         if d.shape != (B, H):
             raise ValueError(
