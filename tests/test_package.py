@@ -118,7 +118,7 @@ def test_keras_names_are_reachable_from_lstm_keras():
     from lstm.keras.models import sentiment_model as home
 
     assert sentiment_model is home and callable(fit)
-    assert set(lstm.keras.__all__) == _submodule_names("lstm.keras", ["models", "training"])
+    assert set(lstm.keras.__all__) == _submodule_names("lstm.keras", ["models", "training", "distributed"])
     assert set(lstm.keras.__all__) <= set(dir(lstm.keras))
     for name in lstm.keras.__all__:
         assert getattr(lstm.keras, name) is getattr(

@@ -4,6 +4,8 @@
   adding problem's regressor, and the layers they need.
 - :mod:`lstm.keras.training` -- seeded ``tf.data`` pipelines, fit / evaluate / predict on
   arrays, callbacks and summaries.
+- :mod:`lstm.keras.distributed` -- one model trained by several worker processes
+  (``MultiWorkerMirroredStrategy``), a worker lost and recovered (the "Scaling out" appendix).
 
 Their public names can be imported from here as well (``from lstm.keras import
 sentiment_model, fit``). They are imported on first use, so ``import lstm.keras`` alone stays
@@ -43,6 +45,20 @@ _HOMES = {
             "to_dataset",
         ],
         "training",
+    ),
+    **dict.fromkeys(
+        [
+            "TINY",
+            "RunResult",
+            "free_ports",
+            "make_train_step",
+            "sharded_dataset",
+            "tf_config",
+            "train_reference",
+            "train_workers",
+            "worker_env",
+        ],
+        "distributed",
     ),
 }
 

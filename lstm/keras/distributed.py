@@ -64,6 +64,8 @@ __all__ = [
     "TINY",
     "RunResult",
     "free_ports",
+    "make_train_step",
+    "sharded_dataset",
     "tf_config",
     "train_reference",
     "train_workers",
@@ -397,6 +399,50 @@ def _read_attempt(root, attempt, n):
     return {"start": start, "losses": losses}
 
 
+# ----------------------------------------------------------------------------- the training step
+def sharded_dataset(strategy, x, y, global_batch_size, steps_per_epoch, seed, skip=0):
+    """One epoch of ``(x, y)`` for ``strategy``: every worker shuffles the same examples with
+    ``seed`` and keeps every n-th one, so that batch b of all workers together is the global batch
+    b of a one-process run; ``skip`` batches already trained on are left out."""
+    import tensorflow as tf  # here, not at the top: the parent process never imports it
+
+    def worker_dataset(context):  # this worker's share, batched per replica
+        ds = tf.data.Dataset.from_tensor_slices((x, y))
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=False)
+        ds = ds.take(steps_per_epoch * global_batch_size)  # whole global batches
+        ds = ds.shard(context.num_input_pipelines, context.input_pipeline_id)
+        per_replica = context.get_per_replica_batch_size(global_batch_size)
+        return ds.batch(per_replica, drop_remainder=True).skip(skip)
+
+    return strategy.distribute_datasets_from_function(worker_dataset)
+
+
+def make_train_step(strategy, model, optimizer, global_batch_size, step):
+    """One training step of ``model`` under ``strategy``: each replica's loss is summed over its
+    share of the batch and divided by the *global* batch size, so that the gradients the
+    optimizer all-reduces (sums over the replicas) are those of the mean over the global batch."""
+    import keras
+    import tensorflow as tf
+
+    def replica_step(xb, yb):  # (B/n, T) ids, (B/n,) labels
+        with tf.GradientTape() as tape:
+            p = model(xb, training=True)[:, 0]  # (B/n,)
+            per_example = keras.losses.binary_crossentropy(yb[:, None], p[:, None])
+            loss = tf.reduce_sum(per_example) / global_batch_size
+        grads = tape.gradient(loss, model.trainable_variables)
+        # under the strategy, apply_gradients all-reduces the gradients first
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def train_step(xb, yb):
+        losses = strategy.run(replica_step, args=(xb, yb))
+        step.assign_add(1)
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+    return train_step
+
+
 # ----------------------------------------------------------------------------- a worker
 def _watchdog(parent, deadline):
     """End this worker if its parent is gone (it could not kill it) or the call's time is up."""
@@ -450,34 +496,7 @@ def _worker_main(root, index):
 
     data = np.load(root / "data.npz")
     x, y = data["x"], data["y"]
-
-    def epoch_dataset(epoch, skip):
-        def worker_dataset(context):  # this worker's share, batched per replica (one replica each)
-            ds = tf.data.Dataset.from_tensor_slices((x, y))
-            ds = ds.shuffle(len(x), seed=seed + epoch, reshuffle_each_iteration=False)
-            ds = ds.take(steps_per_epoch * batch)  # whole global batches only
-            # every n-th example: batch b of all workers together is global batch b
-            ds = ds.shard(context.num_input_pipelines, context.input_pipeline_id)
-            ds = ds.batch(context.get_per_replica_batch_size(batch), drop_remainder=True)
-            return ds.skip(skip)
-
-        return strategy.distribute_datasets_from_function(worker_dataset)
-
-    def replica_step(xb, yb):
-        with tf.GradientTape() as tape:
-            p = model(xb, training=True)[:, 0]
-            per_example = keras.losses.binary_crossentropy(yb[:, None], p[:, None])
-            # this share's part of the mean over the global batch (the all-reduce sums the parts)
-            loss = tf.reduce_sum(per_example) / batch
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))  # all-reduces the gradients
-        return loss
-
-    @tf.function
-    def train_step(xb, yb):
-        losses = strategy.run(replica_step, args=(xb, yb))
-        step.assign_add(1)
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+    train_step = make_train_step(strategy, model, optimizer, batch, step)
 
     kill = job["kill"] if attempt == 0 else None
     epoch_seconds = np.full(job["epochs"], np.nan)
@@ -487,7 +506,8 @@ def _worker_main(root, index):
         for epoch in range(first // steps_per_epoch, job["epochs"]):
             began = time.perf_counter()
             skip = first - epoch * steps_per_epoch if first > epoch * steps_per_epoch else 0
-            for xb, yb in epoch_dataset(epoch, skip):
+            dataset = sharded_dataset(strategy, x, y, batch, steps_per_epoch, seed + epoch, skip)
+            for xb, yb in dataset:
                 loss = float(train_step(xb, yb))
                 done = int(step.numpy())
                 log.write(f"{done} {loss!r}\n")
