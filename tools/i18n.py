@@ -9,11 +9,12 @@ documentation, the text ``help()`` shows); the API page's prose around them is t
 
     python tools/i18n.py extract   # English text -> _build/gettext/**/*.pot
     python tools/i18n.py update    # extract, then merge into the .po files (new entries empty)
-    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept
+    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept, no ruled-out term
 
 ``update`` keeps every translation whose English is unchanged; an English paragraph that
 changed gets an empty entry (the old translation is kept in a comment for the translator) and
-``check`` (and ``tests/test_translations.py``) fail until it is translated again.
+``check`` (and ``tests/test_translations.py``) fail until it is translated again. ``check`` also
+fails on a term that the term table in ``locale/zh_CN/README.md`` rules out (``term_problems``).
 """
 
 from __future__ import annotations
