@@ -152,3 +152,49 @@ def test_prepared_catalogs_keep_the_source_unchanged(tmp_path):
     made = polib.pofile(str(out / "zh_CN" / "LC_MESSAGES" / "chapters" / "01_a.po"))
     assert made[0].msgstr == "在 {glue:text}`01_a.ipynb::k:.2f`。"
     assert polib.pofile(str(po_dir / "01_a.po"))[0].msgstr == "在 {glue:text}`k:.2f`。"
+
+
+# --------------------------------------------------------------------------- the term table
+def test_term_check_fails_on_a_ruled_out_variant(tmp_path):
+    ruled, allowed = i18n.term_table()  # the table in locale/zh_CN/README.md
+    assert ruled["挤压函数"] == "压缩函数" and "程序包" in ruled and "代码单元" in ruled
+    assert "代码单元格" in allowed["代码单元"]
+    locale = tmp_path / "locale"
+    fine = [
+        ("The squashing function.", "压缩函数。"),
+        ('The article\'s "memory gate".', "原文的“记忆门”。"),  # the article quoted
+        ("$c_t$, 记忆状态", "$c_t$，记忆状态"),  # the English quotes the article's word
+        ("Run `notebook.py` in a code cell.", "在代码单元格中运行 `notebook.py`。"),  # code is code
+        ("{glue:text}`acc:.1f`% of them.", "其中 {glue:text}`acc:.1f`%。"),
+        ("See {ref}`sec-x`.", "见 {ref}`第 3 章“细胞状态路径”一节 <sec-x>`。"),
+    ]
+    _catalog(locale / "p.po", [(e, z, []) for e, z in fine])
+    assert i18n.term_problems(locale) == []
+    planted = [
+        ("The squashing function.", "挤压函数。", "挤压函数 (use 压缩函数)"),
+        ("The cell update.", "记忆门。", "记忆门 (use 细胞状态的更新"),
+        ("Run the notebook.", "运行 Notebook。", "notebook (use 笔记本"),
+        ("The next code cell.", "下面的代码单元。", "代码单元 (use 单元格，代码单元格"),
+        ("{glue:text}`acc:.1f`% of them.", "其中 {glue:text}`acc:.1f` %。", "%/ (use 13.4%"),
+        ("See {ref}`sec-x`.", "见 {ref}`细胞路径 <sec-x>`。", "细胞路径 (use 细胞状态路径)"),
+    ]
+    for english, zh, expected in planted:
+        _catalog(locale / "p.po", [(english, zh, [])])
+        _catalog(tmp_path / "pot" / "p.pot", [(english, "", [])])
+        found = i18n.term_problems(locale)
+        assert len(found) == 1 and expected in found[0], (zh, found)
+        assert i18n.problems(tmp_path / "pot", locale) == found  # and so `check` fails
+
+
+def test_term_table_with_a_wrong_allowed_context_is_an_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "| English | 中文 | not used |\n|---|---|---|\n| squashing | 压缩函数 | `挤压函数` |\n\n"
+        "| variant | allowed in | why |\n|---|---|---|\n| `挤压函数` | `挤压` | typo |\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="does not contain"):
+        i18n.term_table(readme)
+    readme.write_text("| a | b |\n|---|---|\n| c | d |\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no term table"):
+        i18n.term_table(readme)

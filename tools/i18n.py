@@ -9,11 +9,12 @@ documentation, the text ``help()`` shows); the API page's prose around them is t
 
     python tools/i18n.py extract   # English text -> _build/gettext/**/*.pot
     python tools/i18n.py update    # extract, then merge into the .po files (new entries empty)
-    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept
+    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept, no ruled-out term
 
 ``update`` keeps every translation whose English is unchanged; an English paragraph that
 changed gets an empty entry (the old translation is kept in a comment for the translator) and
-``check`` (and ``tests/test_translations.py``) fail until it is translated again.
+``check`` (and ``tests/test_translations.py``) fail until it is translated again. ``check`` also
+fails on a term that the term table in ``locale/zh_CN/README.md`` rules out (``term_problems``).
 """
 
 from __future__ import annotations
@@ -186,6 +187,91 @@ def problems(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
             out += [f"{name}: {e.msgid!r}: not translated" for e in polib.pofile(str(path)) if not e.msgstr]
         elif name not in pots:
             out.append(f"{name}: a catalog for a page the book no longer has")
+    out += term_problems(locale)
+    return out
+
+
+TERM_TABLE = ROOT / "locale" / "zh_CN" / "README.md"
+_SPAN = re.compile(r"`([^`]+)`")
+
+
+def term_table(readme: Path = TERM_TABLE) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The ruled-out variants of the term table in ``readme``: ``({variant: chosen term},
+    {variant: [contexts where it is allowed]})``.
+
+    The table of terms has a column headed "not used"; each of its backtick spans is a variant
+    that no translation may contain (``/.../`` spans are regular expressions). The table headed
+    "allowed in" lists, for a variant, the longer strings (backtick spans) inside which it is
+    fine: a quotation of the article, or a word that contains it."""
+    ruled, allowed, kind, col = {}, {}, None, None
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            kind = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if kind is None:  # a header row
+            heads = [c.lower() for c in cells]
+            kind = "terms" if any(h.startswith("not used") for h in heads) else "other"
+            kind = "allowed" if any(h.startswith("allowed in") for h in heads) else kind
+            if kind == "terms":
+                col = next(i for i, h in enumerate(heads) if h.startswith("not used"))
+            continue
+        if set(line) <= set("|-: "):
+            continue
+        if kind == "terms" and len(cells) > col:
+            for variant in _SPAN.findall(cells[col]):
+                ruled[variant] = re.split(r" \(|（", cells[1])[0]
+        elif kind == "allowed" and len(cells) >= 2:
+            for variant in _SPAN.findall(cells[0]):
+                allowed.setdefault(variant, []).extend(_SPAN.findall(cells[1]))
+    for variant, contexts in allowed.items():
+        for context in contexts:
+            if variant not in context:
+                raise ValueError(f"{readme}: allowed context {context!r} does not contain {variant!r}")
+    if not ruled:
+        raise ValueError(f"{readme}: no term table with a 'not used' column")
+    return ruled, allowed
+
+
+def _reader_text(text: str) -> str:
+    """``text`` as the reader sees its words: a role with a display text becomes that text, any
+    other role, math and inline code a ``0`` (a number's place), link targets go."""
+
+    def role(m):
+        shown = re.fullmatch(r"(.*?)\s*<([^<>]+)>", m.group(2), flags=re.S)
+        return shown.group(1) if shown and m.group(1) in _TEXT_ROLES else "0"
+
+    text = _LINK.sub("]", _ROLE.sub(role, text))
+    return _CODE.sub("0", _MATH.sub("0", text))
+
+
+def term_problems(locale: Path = LOCALE, readme: Path = TERM_TABLE) -> list[str]:
+    """Every translation that uses a variant the term table rules out; empty when none does."""
+    ruled, allowed = term_table(readme)
+    out = []
+    for path in sorted(locale.rglob("*.po")):
+        name = str(path.relative_to(locale).with_suffix(""))
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            text = _reader_text(entry.msgstr)
+            for variant, chosen in ruled.items():
+                if variant.startswith("/") and variant.endswith("/") and len(variant) > 2:
+                    pattern = variant[1:-1]
+                else:
+                    pattern = re.escape(variant)
+                ok = [
+                    range(m.start(), m.end())
+                    for c in allowed.get(variant, [])
+                    for m in re.finditer(re.escape(c), text)
+                ]
+                for m in re.finditer(pattern, text, flags=re.I):
+                    if not variant.isascii() and variant in entry.msgid:  # the English quotes it
+                        continue
+                    if any(m.start() in r and m.end() - 1 in r for r in ok):
+                        continue
+                    where = text[max(0, m.start() - 12) : m.end() + 12].replace("\n", " ")
+                    out.append(f"{name}: {entry.msgid[:50]!r}: {variant} (use {chosen}) in …{where}…")
     return out
 
 
