@@ -11,6 +11,7 @@ small catalogs with known faults, and the build step that makes glue work in tra
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -198,3 +199,38 @@ def test_term_table_with_a_wrong_allowed_context_is_an_error(tmp_path):
     readme.write_text("| a | b |\n|---|---|\n| c | d |\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no term table"):
         i18n.term_table(readme)
+
+
+# --------------------------------------------------------------------------- links in Chinese
+def test_a_bare_reference_to_a_question_inside_chinese_text_is_caught(tmp_path):
+    """{ref}`label` prints its target's title; a title ending in ？ inside a Chinese sentence reads
+    as English syntax ("……详见 为什么需要门？。"): the check names it until the reference has text."""
+    src, pots, locale = tmp_path / "src", tmp_path / "pot", tmp_path / "locale"
+    (src / "chapters").mkdir(parents=True)
+    (src / "page.md").write_text("(sec-why)=\n# Why gates?\n\n(sec-how)=\n\n## How gates work\n")
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["(sec-nb)=\n", "## The kept fraction"]}]}
+    (src / "chapters" / "nb.ipynb").write_text(json.dumps(notebook))
+    _catalog(pots / "page.pot", [("Why gates?", "", [])])
+    _catalog(pots / "chapters" / "nb.pot", [("The kept fraction", "", [])])
+    titles = i18n.section_titles(["page", "chapters/nb"], src)
+    assert titles == {
+        "sec-why": ("page", "Why gates?"),
+        "sec-how": ("page", "How gates work"),
+        "sec-nb": ("chapters/nb", "The kept fraction"),
+    }
+
+    def hits(text, heading="为什么需要门？"):
+        _catalog(locale / "page.po", [("Why gates?", heading, []), ("How gates work", "门如何工作", [])])
+        _catalog(
+            locale / "chapters" / "nb.po", [("See it.", text, []), ("The kept fraction", "保留的比例", [])]
+        )
+        return i18n.bare_question_refs(pots, locale, src)
+
+    planted = hits("这一点详见 {ref}`sec-why`。")
+    assert len(planted) == 1 and "chapters/nb: 'See it.'" in planted[0] and "sec-why" in planted[0]
+    assert hits("这一点详见 {ref}`sec-why`。", heading="为什么需要门?")  # a Latin question mark too
+    assert hits("这一点详见 {ref}`sec-why`。", heading="")  # untranslated: the English title, with "?"
+    assert hits("这一点详见{ref}`“为什么需要门”一节 <sec-why>`。") == []  # text written for the sentence
+    assert hits("这一点详见 {ref}`sec-how` 和 {ref}`sec-nb`。") == []  # titles that are not questions
+    assert hits("{ref}`sec-why`") == []  # a link on its own, not inside a Chinese sentence
+    assert hits("这一点详见 {ref}`sec-why`。", heading="门的作用") == []

@@ -9,7 +9,8 @@ documentation, the text ``help()`` shows); the API page's prose around them is t
 
     python tools/i18n.py extract   # English text -> _build/gettext/**/*.pot
     python tools/i18n.py update    # extract, then merge into the .po files (new entries empty)
-    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept, no ruled-out term
+    python tools/i18n.py check     # every entry translated, not fuzzy, markup kept, no ruled-out
+                                   # term, links that read as Chinese
 
 ``update`` keeps every translation whose English is unchanged; an English paragraph that
 changed gets an empty entry (the old translation is kept in a comment for the translator) and
@@ -157,7 +158,8 @@ def update(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
 
 
 def problems(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
-    """What keeps the catalogs from covering the English text exactly; empty when all is well."""
+    """What keeps the catalogs from covering the English text exactly, or their links from reading
+    as Chinese (:func:`bare_question_refs`); empty when all is well."""
     out = []
     pots = templates(pot_dir)
     for name, pot in pots.items():
@@ -188,6 +190,7 @@ def problems(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
         elif name not in pots:
             out.append(f"{name}: a catalog for a page the book no longer has")
     out += term_problems(locale)
+    out += bare_question_refs(pot_dir, locale)
     return out
 
 
@@ -272,6 +275,69 @@ def term_problems(locale: Path = LOCALE, readme: Path = TERM_TABLE) -> list[str]
                         continue
                     where = text[max(0, m.start() - 12) : m.end() + 12].replace("\n", " ")
                     out.append(f"{name}: {entry.msgid[:50]!r}: {variant} (use {chosen}) in …{where}…")
+    return out
+
+
+# A cross-reference without display text, {ref}`label`, prints its target's whole title.
+_BARE_REF = re.compile(r"(?<!`)\{ref\}`([^`<>]+)`")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TARGET = re.compile(r"\(([^()\s]+)\)=")
+_HEADING = re.compile(r"#{1,6}\s+(.*?)\s*")
+
+
+def _markdown_text(path: Path) -> str:
+    """A page's markdown: the .md file, or a notebook's markdown cells one after another."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def section_titles(names, src: Path = ROOT) -> dict[str, tuple[str, str]]:
+    """``{label: (page, English heading)}`` for every ``(label)=`` that stands right before a heading
+    in the pages ``names`` (relative names without suffix, as the catalogs are named)."""
+    titles = {}
+    for name in names:
+        path = next(
+            (src / f"{name}{ext}" for ext in (".md", ".ipynb") if (src / f"{name}{ext}").exists()), None
+        )
+        if path is None:
+            continue
+        lines = [line.strip() for line in _markdown_text(path).splitlines()]
+        for i, line in enumerate(lines):
+            target = _TARGET.fullmatch(line)
+            following = next((rest for rest in lines[i + 1 :] if rest), "")
+            heading = _HEADING.fullmatch(following)
+            if target and heading:
+                titles[target.group(1)] = (name, heading.group(1))
+    return titles
+
+
+def bare_question_refs(pot_dir: Path = POT_DIR, locale: Path = LOCALE, src: Path = ROOT) -> list[str]:
+    """Bare {ref}`label` roles inside Chinese text whose target's title, as the Chinese build prints
+    it, ends in a question mark: the sentence would read "…详见 为什么……？。". Give such a reference
+    display text written for the sentence, {ref}`“……”一节 <label>`."""
+    names = list(templates(pot_dir))
+    printed = {}  # label -> the title the Chinese page prints (the English one if untranslated)
+    for label, (name, heading) in section_titles(names, src).items():
+        path = locale / f"{name}.po"
+        entry = polib.pofile(str(path)).find(heading) if path.exists() else None
+        printed[label] = entry.msgstr.strip() if entry is not None and entry.msgstr.strip() else heading
+    out = []
+    for path in sorted(locale.rglob("*.po")):
+        name = str(path.relative_to(locale).with_suffix(""))
+        for e in polib.pofile(str(path)):
+            if e.obsolete or not e.msgstr:
+                continue
+            if not _CJK.search(_BARE_REF.sub(" ", e.msgstr)):
+                continue  # not Chinese text around the reference (a list of links, say)
+            for label in _BARE_REF.findall(e.msgstr):
+                title = printed.get(label.strip())
+                if title is not None and title.endswith(("？", "?")):
+                    out.append(
+                        f"{name}: {e.msgid[:50]!r}: {{ref}}`{label}` prints {title!r} inside a Chinese "
+                        f"sentence; write {{ref}}`……一节 <{label}>`"
+                    )
     return out
 
 
