@@ -10,6 +10,7 @@ killed after step 6 and resumed from the checkpoint of step 4, the run ends bit 
 uninterrupted one. The tolerances below leave room above those.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -209,12 +210,16 @@ def test_bad_configurations_are_value_errors(change, message):
         dist.train_workers(x, y, **{**SETTINGS, **change})
 
 
-def test_free_ports_and_tf_config():
+def test_free_ports_and_tf_config(monkeypatch):
     ports = dist.free_ports(3)
     assert len(set(ports)) == 3 and all(0 < p < 65536 for p in ports)
     config = dist.tf_config(ports, 2)
     assert config["cluster"]["worker"] == [f"127.0.0.1:{p}" for p in ports]
     assert config["task"] == {"type": "worker", "index": 2}
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
     env = dist.worker_env(config)
-    assert env["TF_CPP_MIN_LOG_LEVEL"] == "3" and env["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert json.loads(env["TF_CONFIG"]) == config
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "3" and env["TF_ENABLE_ONEDNN_OPTS"] == "0"  # off when unset
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # a variant run (tools/spread.py onednn)
+    assert dist.worker_env(config)["TF_ENABLE_ONEDNN_OPTS"] == "1"
     assert "TF_CONFIG" not in dist.worker_env(None)

@@ -30,8 +30,8 @@ The parent imports no TensorFlow: it writes the job (settings and data) into a f
 workers with ``subprocess``, watches the files they write (a sign of life, one line per step, the
 final weights) and kills every worker it started, in its own session, on success, error, timeout or
 interruption; a worker whose parent is gone (killed itself) or whose time is up ends on its own
-(a watchdog thread). Each worker runs with one thread for intra- and inter-op work, oneDNN off and op
-determinism on, so runs are repeatable and light.
+(a watchdog thread). Each worker runs with one thread for intra- and inter-op work and op
+determinism on (oneDNN off unless the caller's environment turns it on), so runs are repeatable and light.
 
 References: TensorFlow's guides "Multi-worker training with Keras" and "Custom training loop with
 Keras and MultiWorkerMirroredStrategy" (``TF_CONFIG``, sharding, checkpoints of non-chief workers);
@@ -137,14 +137,15 @@ def tf_config(ports, index, host=_HOST):
 
 def worker_env(config=None, threads=1):
     """The environment of a worker: this one, with ``TF_CONFIG`` (None: removed), quiet and
-    deterministic TensorFlow, and ``threads`` threads."""
+    deterministic TensorFlow (oneDNN as ``TF_ENABLE_ONEDNN_OPTS`` says here, off when it is
+    unset), and ``threads`` threads."""
     env = dict(os.environ)
     env.pop("TF_CONFIG", None)
     if config is not None:
         env["TF_CONFIG"] = json.dumps(config)
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as the caller has it; off when unset
     env.update(
         TF_CPP_MIN_LOG_LEVEL="3",
-        TF_ENABLE_ONEDNN_OPTS="0",
         TF_DETERMINISTIC_OPS="1",
         CUDA_VISIBLE_DEVICES="",
         OMP_NUM_THREADS=str(threads),
@@ -418,9 +419,10 @@ def sharded_dataset(strategy, x, y, global_batch_size, steps_per_epoch, seed, sk
 
 
 def make_train_step(strategy, model, optimizer, global_batch_size, step):
-    """One training step of ``model`` under ``strategy``: each replica's loss is summed over its
-    share of the batch and divided by the *global* batch size, so that the gradients the
-    optimizer all-reduces (sums over the replicas) are those of the mean over the global batch."""
+    """One training step of ``model`` under ``strategy``: each replica's loss is summed
+    over its share of the batch and divided by the *global* batch size, so that the
+    gradients the optimizer all-reduces (sums over the replicas) are those of the mean
+    over the global batch."""
     import keras
     import tensorflow as tf
 
