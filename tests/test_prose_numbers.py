@@ -71,6 +71,8 @@ ALLOWED = {
     ("06_future_trends.ipynb", "95%", "the confidence level of the intervals"),
     ("07_faq.ipynb", "75%", "three of four gate blocks, an exact count"),
     ("07_faq.ipynb", "0.5", "a dropout rate that the text sets"),
+    ("08_scaling_out.ipynb", "0.002", "learning rate of the recipe"),
+    ("08_scaling_out.ipynb", "127.0", "the loopback address 127.0.0.1"),
 }
 
 
