@@ -2,7 +2,7 @@
 one machine, with a worker lost and recovered.
 
 :func:`train_workers` starts ``num_workers`` Python processes on this machine, each running
-:func:`_worker_main` (``python -m lstm.keras.distributed --worker JOB_DIR INDEX``). Each gets its own
+``_worker_main`` (``python -m lstm.keras.distributed --worker JOB_DIR INDEX``). Each gets its own
 ``TF_CONFIG``: the addresses of all workers (free ports on 127.0.0.1, :func:`free_ports`) and its own
 index (:func:`tf_config`); worker 0 is the chief. Every worker builds the same model
 (:func:`lstm.keras.models.sentiment_model`, :data:`TINY` by default) under the strategy and trains it
