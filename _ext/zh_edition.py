@@ -226,6 +226,44 @@ class ExerciseTitles(SphinxTransform):
                 )
 
 
+class TranslatedMath(SphinxTransform):
+    """Display math translated by the page's catalog (its ``\\text{...}`` labels), in MyST pages.
+
+    Sphinx translates a math block by parsing ``::`` and the indented translation as
+    reStructuredText, a literal block; the MyST parser reads that as a paragraph "::" and the
+    equation is lost. So, in the Chinese build, a math block whose catalog entry has a different
+    translation gets it here, before Sphinx's i18n transform (priority 20), which then finds no
+    entry for the new text and leaves it alone. ``tools/i18n.py check`` keeps the math outside
+    the labels equal to the English."""
+
+    default_priority = 15
+
+    def apply(self, **kwargs):
+        if self.config.language != LANGUAGE:
+            return
+        catalog = _page_catalog(self.app, self.env.docname)
+        if catalog is None:
+            return
+        for node in list(self.document.findall(nodes.math_block)):
+            msg = node.rawsource or node.astext()
+            msgstr = catalog.gettext(msg)
+            if msgstr and msgstr != msg:
+                node.rawsource = msgstr
+                node.children = []
+                node += nodes.Text(msgstr)
+
+
+def _page_catalog(app, docname):
+    """The Chinese build's gettext catalog of page ``docname`` (``None`` if it has none)."""
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    dirs = [os.path.join(app.srcdir, d) for d in app.config.locale_dirs]
+    catalog, found = init_locale(dirs, app.config.language, domain)
+    return catalog if found else None
+
+
 class ExerciseTitleBrackets(SphinxPostTransform):
     """In the Chinese edition, full-width brackets around an exercise's title: sphinx-exercise
     writes "练习 4.1 (标题)" with Latin ones, as the separate texts " (" and ")", in the exercise's
@@ -360,5 +398,6 @@ def setup(app):
     app.connect("doctree-read", _translated_exercises)
     app.connect("build-finished", _translate_written_labels)
     app.add_transform(ExerciseTitles)
+    app.add_transform(TranslatedMath)
     app.add_post_transform(ExerciseTitleBrackets)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
