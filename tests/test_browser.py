@@ -15,6 +15,10 @@ multi-page PDF, and the glossary's term links resolve.
 The Chinese edition (``zh/``, built by the same command, see ``_ext/zh_edition.py``) gets the
 same page checks; its search finds Chinese terms; every glued number on a Chinese page equals
 the English page's, every figure is the same image, and each page links to its translation.
+No English is left on a Chinese page: no text block, and no page title, tooltip (``title``) or
+``aria-label`` as the browser has them after the page's scripts ran, the one exception being
+the API reference's docstrings (with the API names that links to them show as tooltips) and,
+like the bibliography itself, the works cited that citations show as tooltips.
 
 Where the HTML comes from: ``LSTM_BOOK_HTML`` (a built ``_build/html`` folder; CI builds
 the book with ``-W`` first and sets it), else the book is built into a temporary folder.
