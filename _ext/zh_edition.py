@@ -8,6 +8,23 @@ same notebooks as the English edition's, so both editions show the same executed
 Every page gets a link to the same page in the other language, and the theme's own labels
 ("Contents", "Fig.", the search page) are Chinese in the Chinese edition.
 
+What else a Chinese reader would otherwise meet in English, and how each is translated:
+
+- Exercise titles (``:::{exercise} Masking without zeros``): sphinx-exercise leaves them out of
+  the catalogs (their node has no source). :class:`ExerciseTitles` gives them one, so gettext
+  extracts them into the page's catalog and Sphinx translates them like any other text; the
+  solution's title, which sphinx-exercise copies from the exercise at parse time, is refreshed
+  from the translated exercise (:func:`_translated_exercises`).
+- Tooltips and ``aria-label`` s that the theme and the extensions write in English without a
+  gettext call ("Toggle primary sidebar" in sphinx-book-theme's templates, "Toggle hidden
+  content" in myst-nb's HTML and in sphinx-togglebutton's JavaScript): after the Chinese build,
+  :func:`translate_fixed_labels` replaces every ``title``/``aria-label`` value that the theme
+  catalog ``locale/zh_CN/LC_MESSAGES/sphinx.po`` translates, in the written pages and in the
+  copy of ``togglebutton.js``. Labels that Sphinx does translate ("Link to this heading") are in
+  the same catalog. ``tests/test_browser.py`` fails on any English title or label left.
+- The author line (:func:`chinese_settings`) and the CJK typography: ``_ext/static/book-zh.css``,
+  which only the Chinese edition loads (:func:`_chinese_css`).
+
 Why glue needs a step: myst-nb 1.4 resolves a ``{glue:text}`key``` role by looking the key up
 in the notebook being parsed. Sphinx parses a translated paragraph as a small document of its
 own, which has no notebook behind it, so the role fails ("No key ... found in glue data for
@@ -33,14 +50,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.errors import ExtensionError
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 __version__ = "1.0"
 
 LANGUAGE = "zh_CN"
 SUBDIR = "zh"  # the Chinese edition's folder inside the English HTML folder
-LABELS = {"en": ("中文", "zh", "本页的中文版"), LANGUAGE: ("English", "en", "This page in English")}
+LABELS = {"en": ("中文", "zh", "本页的中文版"), LANGUAGE: ("English", "en", "本页的英文版")}
+AUTHOR = "本书编写组"  # the footer's "作者：..." line (the English: "The LSTM book authors")
+# CJK typography, for the Chinese edition only: in _ext/static/, not in _static/, whose every
+# .css file Jupyter Book adds to every page of both editions.
+CSS_ZH = "book-zh.css"
+THEME_CATALOG = Path("locale") / LANGUAGE / "LC_MESSAGES" / "sphinx.po"
+# Attributes whose fixed English values translate_fixed_labels translates.
+_LABEL_ATTR = re.compile(r'(\b(?:title|aria-label)=")([^"<>]*)(")')
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +131,7 @@ def chinese_settings(srcdir: Path, config) -> dict:
         "nb_code_prompt_hide": "隐藏代码",
         "togglebutton_hint": "点击显示",
         "togglebutton_hint_hide": "点击隐藏",
+        "author": AUTHOR,
     }
     # The title: its translation in the catalog of the first page, where it is the heading.
     import polib
@@ -125,7 +153,14 @@ def _language_link(app, pagename, templatename, context, doctree):
     label, code, title = LABELS[language]
     up = "../" * pagename.count("/")
     other = f"{up}{SUBDIR}/{pagename}.html" if language == "en" else f"{up}../{pagename}.html"
-    context["lstm_language_link"] = {"href": other, "label": label, "hreflang": code, "title": title}
+    context["lstm_language_link"] = {
+        "href": other,
+        "label": label,
+        "hreflang": code,
+        "title": title,
+        # the English page's link is Chinese throughout; the Chinese page's title is Chinese too
+        "lang": code if language == "en" else None,
+    }
     items = context.get("theme_article_header_end")
     if isinstance(items, list) and "language-switch.html" not in items:
         items.insert(0, "language-switch.html")
@@ -153,6 +188,170 @@ def _translate_captions(app, doctree):
     for node in doctree.findall(addnodes.toctree):
         if node.get("caption"):
             node["caption"] = catalog.gettext(node["caption"])
+
+
+class ExerciseTitles(SphinxTransform):
+    """Make the titles of sphinx-exercise's exercises translatable.
+
+    ``:::{exercise} Validation on the test set`` puts its title in an ``exercise_subtitle``
+    node without a source, and Sphinx neither extracts nor translates a text without one; and
+    sphinx-exercise's post-transforms later move the title's text into the exercise's heading
+    ("Exercise 4.1 (...)"), where the gettext builder looks for messages. So the title's text
+    goes into an inline node marked translatable, with the exercise's source and line, which
+    the heading keeps: gettext extracts it into the page's catalog, and Sphinx's own i18n
+    transform (priority 20) translates it in the Chinese build. A title with markup is
+    reported: write it as plain text."""
+
+    default_priority = 10
+
+    def apply(self, **kwargs):
+        try:
+            from sphinx_exercise.nodes import exercise_subtitle
+        except ImportError:  # sphinx-exercise not installed: no exercises to translate
+            return
+        for node in list(self.document.findall(exercise_subtitle)):
+            if node.children and all(isinstance(c, nodes.Text) for c in node.children):
+                text = node.astext()
+                owner = node.parent.parent if node.parent is not None else None
+                inline = nodes.inline(text, text, translatable=True)
+                inline.source = getattr(owner, "source", None) or self.document["source"]
+                inline.line = getattr(owner, "line", None) or _first_line(owner)
+                node.children = []
+                node += inline
+            elif not (node.children and isinstance(node.children[0], nodes.inline)):
+                logger.warning(
+                    "zh_edition: an exercise title with markup cannot be translated: %r",
+                    node.astext(),
+                    location=node.parent.parent,
+                )
+
+
+class TranslatedMath(SphinxTransform):
+    """Display math translated by the page's catalog (its ``\\text{...}`` labels), in MyST pages.
+
+    Sphinx translates a math block by parsing ``::`` and the indented translation as
+    reStructuredText, a literal block; the MyST parser reads that as a paragraph "::" and the
+    equation is lost. So, in the Chinese build, a math block whose catalog entry has a different
+    translation gets it here, before Sphinx's i18n transform (priority 20), which then finds no
+    entry for the new text and leaves it alone. ``tools/i18n.py check`` keeps the math outside
+    the labels equal to the English."""
+
+    default_priority = 15
+
+    def apply(self, **kwargs):
+        if self.config.language != LANGUAGE:
+            return
+        catalog = _page_catalog(self.app, self.env.docname)
+        if catalog is None:
+            return
+        for node in list(self.document.findall(nodes.math_block)):
+            msg = node.rawsource or node.astext()
+            msgstr = catalog.gettext(msg)
+            if msgstr and msgstr != msg:
+                node.rawsource = msgstr
+                node.children = []
+                node += nodes.Text(msgstr)
+
+
+def _page_catalog(app, docname):
+    """The Chinese build's gettext catalog of page ``docname`` (``None`` if it has none)."""
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    dirs = [os.path.join(app.srcdir, d) for d in app.config.locale_dirs]
+    catalog, found = init_locale(dirs, app.config.language, domain)
+    return catalog if found else None
+
+
+class ExerciseTitleBrackets(SphinxPostTransform):
+    """In the Chinese edition, full-width brackets around an exercise's title: sphinx-exercise
+    writes "练习 4.1 (标题)" with Latin ones, as the separate texts " (" and ")", in the exercise's
+    heading and in its solution's."""
+
+    default_priority = 30  # after sphinx-exercise's title post-transforms (20 to 22)
+
+    def run(self, **kwargs):
+        if self.config.language != LANGUAGE:
+            return
+        from sphinx_exercise.nodes import is_extension_node
+
+        full = {" (": "（", ")": "）"}
+        for node in self.document.findall(is_extension_node):
+            if not node.children or not isinstance(node.children[0], nodes.title):
+                continue
+            for text in list(node.children[0].findall(nodes.Text)):
+                if str(text) in full:
+                    text.parent.replace(text, nodes.Text(full[str(text)]))
+
+
+def _first_line(node):
+    for child in node.findall() if node is not None else ():
+        if getattr(child, "line", None):
+            return child.line
+    return 1
+
+
+def _translated_exercises(app, doctree):
+    """Give sphinx-exercise's registry the translated exercises.
+
+    The registry keeps a copy of each exercise made while parsing, before translation, and
+    a solution's title ("解答 练习 4.1 (...)") is built from that copy."""
+    if app.config.language != LANGUAGE:
+        return
+    registry = getattr(app.env, "sphinx_exercise_registry", None)
+    if not registry:
+        return
+    from sphinx_exercise.nodes import is_exercise_node
+
+    for node in doctree.findall(is_exercise_node):
+        entry = registry.get(node.get("label"))
+        if entry is not None and entry.get("docname") == app.env.docname:
+            entry["node"] = node.deepcopy()
+
+
+def theme_translations(srcdir: Path) -> dict[str, str]:
+    """``{English: Chinese}`` of the theme catalog (``locale/zh_CN/LC_MESSAGES/sphinx.po``)."""
+    import polib
+
+    path = Path(srcdir) / THEME_CATALOG
+    if not path.exists():
+        return {}
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete}
+
+
+def translate_fixed_labels(text: str, translations: dict[str, str]) -> str:
+    """``text`` with every ``title="..."``/``aria-label="..."`` whose whole value is an English
+    label of ``translations`` given its translation; other attributes and text are untouched."""
+
+    def fix(m):
+        value = translations.get(m.group(2))
+        return f"{m.group(1)}{value}{m.group(3)}" if value else m.group(0)
+
+    return _LABEL_ATTR.sub(fix, text)
+
+
+def _translate_written_labels(app, exception):
+    """After the Chinese build: the fixed English labels of its pages and of togglebutton.js."""
+    if exception is not None or app.config.language != LANGUAGE or app.builder.name != "html":
+        return
+    translations = theme_translations(app.srcdir)
+    outdir = Path(app.outdir)
+    files = [*outdir.rglob("*.html"), *(outdir / "_static").glob("togglebutton*.js")]
+    for path in files:
+        if "_sources" in path.relative_to(outdir).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        fixed = translate_fixed_labels(text, translations)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
+def _chinese_css(app):
+    """The Chinese edition's stylesheet, after book.css (html_css_files has priority 800)."""
+    if app.config.language == LANGUAGE and app.builder.format == "html":
+        app.config.html_static_path = [*app.config.html_static_path, str(Path(__file__).parent / "static")]
+        app.add_css_file(CSS_ZH, priority=900)
 
 
 def _templates(app, config):
@@ -192,7 +391,13 @@ def _build_chinese(app, exception):
 
 def setup(app):
     app.connect("config-inited", _templates)
+    app.connect("builder-inited", _chinese_css)
     app.connect("html-page-context", _language_link, priority=600)  # after the theme's handler
     app.connect("build-finished", _build_chinese)
     app.connect("doctree-read", _translate_captions)
+    app.connect("doctree-read", _translated_exercises)
+    app.connect("build-finished", _translate_written_labels)
+    app.add_transform(ExerciseTitles)
+    app.add_transform(TranslatedMath)
+    app.add_post_transform(ExerciseTitleBrackets)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

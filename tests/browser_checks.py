@@ -66,6 +66,14 @@ THEME_IMAGES = ".logo__image, .navbar-brand, .bd-header, .bd-sidebar, .bd-footer
 FIGURE_MIN_SCALE = 0.6  # an image must be shown at >= 60 % of its natural width
 IMAGE_PATH_ALT = re.compile(r"/|\.(png|svg|jpe?g|gif|webp)$", re.I)
 
+# The Chinese edition's titles, tooltips and aria-labels must be Chinese, except (see
+# problems_english_labels) the API reference's docstrings, which stay English (running.md), and
+# what comes from them: the objects' names that links to them show as tooltips.
+API_DOC = "dl.py, dl.py *"
+# The works cited, as the bibliography lists them (a paper's title is not translated): the
+# tooltips of citations, which link to the bibliography page.
+BIBLIOGRAPHY_PAGE = "references.html"
+
 # The reader view: the primary (left) sidebar, its toggle buttons, and the search controls.
 PRIMARY_SIDEBAR = ".bd-sidebar-primary"
 PRIMARY_TOGGLES = (
@@ -256,7 +264,7 @@ def english_blocks(html, min_words=6):
 
 # --------------------------------------------------------------------------- visiting
 _COLLECT_JS = r"""
-async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages]) => {
+async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages, apiDoc]) => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
@@ -366,8 +374,21 @@ async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages]) => {
               width: r.width, natural_width: img.naturalWidth, where: where(img)};
     });
 
+  // Tooltips and accessible names (after the page's scripts ran, so labels they add count too).
+  const labels = [['<title>', document.title, 'title', '', false]];
+  for (const el of document.querySelectorAll('[title], [aria-label]')) {
+    for (const attr of ['title', 'aria-label']) {
+      const value = el.getAttribute(attr);
+      if (value && value.trim())
+        labels.push([attr, value.trim(), describe(el), el.getAttribute('href') || '',
+                     !!el.closest(apiDoc)]);
+    }
+  }
+
   const math = Array.from(document.querySelectorAll('.math'));
   return {
+    labels: labels.map(([attr, value, el, href, api]) =>
+      ({attr: attr, value: value, el: el, href: href, api: api})),
     wide_blocks: wide, figures: figures,
     title: document.title,
     h1: (document.querySelector('main h1, article h1, h1') || {textContent: ''})
@@ -429,7 +450,7 @@ def visit(page, url, timeout_ms=30_000):
     try:
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
         report = page.evaluate(
-            _COLLECT_JS, [SCROLL_ALLOWED, TEXT_SKIPPED, WIDE_BLOCKS, ARTICLE, THEME_IMAGES]
+            _COLLECT_JS, [SCROLL_ALLOWED, TEXT_SKIPPED, WIDE_BLOCKS, ARTICLE, THEME_IMAGES, API_DOC]
         )
         page.wait_for_timeout(50)  # let late console messages arrive
     finally:
@@ -508,6 +529,40 @@ def problems_page_scroll(report):
         f"page scrolls sideways: {report['scroll_width']}px of content in {report['client_width']}px"
         f" (sticking out: {culprits})"
     ]
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_PY_NAME = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\(\))?")
+
+
+def english_label(label):
+    """Why a label of a Chinese page (``report["labels"]`` item) counts as English left there,
+    or ``None``: it has a Latin word and no Chinese character, and is none of the exceptions,
+    the API docstrings (and the API objects' names, the tooltips of links to them) and the
+    works cited (tooltips of links to the bibliography, which lists them untranslated)."""
+    value = label["value"]
+    if _CJK.search(value) or not _LATIN_WORD.search(value):
+        return None
+    if label["api"]:
+        return None  # inside an API docstring
+    href = urllib.parse.unquote(label["href"])
+    address, _, fragment = href.partition("#")
+    if fragment in (value, f"module-{value}") and _PY_NAME.fullmatch(value):
+        return None  # a link to an API object (a module's anchor is module-NAME): its name
+    if address.rsplit("/", 1)[-1] == BIBLIOGRAPHY_PAGE and fragment:
+        return None  # a citation: the bibliography's entry
+    return f"{label['attr']} {value[:70]!r} on {label['el']}"
+
+
+def problems_english_labels(report):
+    """English titles, tooltips (``title``) and ``aria-label`` s of a Chinese page, each once
+    with its count; see :func:`english_label`."""
+    found = {}
+    for label in report["labels"]:
+        why = english_label(label)
+        if why:
+            found[why] = found.get(why, 0) + 1
+    return [f"English label: {why}" + (f" ({n} times)" if n > 1 else "") for why, n in found.items()]
 
 
 def problems_figures(report, min_scale=FIGURE_MIN_SCALE):

@@ -15,6 +15,10 @@ multi-page PDF, and the glossary's term links resolve.
 The Chinese edition (``zh/``, built by the same command, see ``_ext/zh_edition.py``) gets the
 same page checks; its search finds Chinese terms; every glued number on a Chinese page equals
 the English page's, every figure is the same image, and each page links to its translation.
+No English is left on a Chinese page: no text block, and no page title, tooltip (``title``) or
+``aria-label`` as the browser has them after the page's scripts ran, the one exception being
+the API reference's docstrings (with the API names that links to them show as tooltips) and,
+like the bibliography itself, the works cited that citations show as tooltips.
 
 Where the HTML comes from: ``LSTM_BOOK_HTML`` (a built ``_build/html`` folder; CI builds
 the book with ``-W`` first and sets it), else the book is built into a temporary folder.
@@ -208,6 +212,13 @@ def test_chinese_page_shows_the_english_numbers_and_figures(book_html, page):
     assert sorted(bc.image_names(chinese)) == sorted(bc.image_names(english))
     if page != "api.html":  # the API reference's docstrings stay in English (running.md)
         assert bc.english_blocks(chinese) == [], "English text left on the Chinese page"
+
+
+@pytest.mark.parametrize("page", ZH_PAGES)
+def test_chinese_page_titles_tooltips_and_labels_are_chinese(book, page):
+    """The page title, every ``title`` tooltip and ``aria-label``, as the browser has them once the
+    page's scripts ran: Chinese, except in the API docstrings (see bc.english_label)."""
+    _no_problems(bc.problems_english_labels(book.report(page)))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -484,6 +495,7 @@ def synthetic(tmp_path_factory, tab):
     (site / "other.html").write_text('<!doctype html><p id="x">x</p>', encoding="utf-8")
     pages = {"wide": _WIDE, "phone": _PHONE, "figures": _FIGURES, "reader": _READER}
     pages["reader-bad"] = _READER_BAD
+    pages["zh-labels"], pages["zh-labels-fixed"] = _ZH_LABELS, _ZH_LABELS_FIXED
     for name, html in pages.items():
         (site / f"{name}.html").write_text(html, encoding="utf-8")
     (site / "pix.png").write_bytes(_png())
@@ -608,6 +620,47 @@ def test_edition_helpers_on_a_known_page():
     assert bc.image_names(page) == ["ab12.png"]
     assert bc.language_links(page) == ["../../chapters/x.html"]
     assert bc.english_blocks(page) == ["<p> This paragraph was never translated into Chinese at all."]
+
+
+# A Chinese page with English labels: a tooltip and an aria-label in the HTML, one added by a
+# script (as sphinx-togglebutton adds its buttons), and the exceptions, which must pass.
+_ZH_LABELS = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>遗忘门 — 本书</title>
+</head><body><main><h1>遗忘门<a class="headerlink" href="#x" title="Link to this heading">#</a></h1>
+<button class="primary-toggle" aria-label="Toggle primary sidebar" title="显示/隐藏左侧边栏">=</button>
+<nav aria-label="Main"><a href="#y" title="本页的英文版">English</a></nav>
+<p>见 <a class="reference internal" href="references.html#id7"
+  title="Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory. 1997.">Hochreiter</a>，
+<a class="reference internal" href="api.html#lstm.LSTM.forward" title="lstm.LSTM.forward">forward</a>，
+<a href="#z" title="PDF 版">PDF</a> <span title="©">©</span>。</p>
+<dl class="py class"><dt class="sig">lstm.LSTM</dt><dd><p>A docstring
+<a href="#w" title="Stays English: the API docstrings are the exception">x</a></p></dd></dl>
+<div id="later"></div>
+<script>document.getElementById('later').insertAdjacentHTML('beforeend',
+  '<button aria-label="Toggle hidden content">v</button>');</script>
+</main></body></html>"""
+
+
+_ZH_LABELS_FIXED = _ZH_LABELS
+for _english, _chinese in [
+    ("Link to this heading", "链接到本标题"),
+    ("Toggle primary sidebar", "显示/隐藏左侧边栏"),
+    ('"Main"', '"全书目录"'),
+    ("Toggle hidden content", "展开/收起隐藏内容"),
+]:
+    _ZH_LABELS_FIXED = _ZH_LABELS_FIXED.replace(_english, _chinese)
+
+
+def test_english_labels_on_a_chinese_page_are_caught(synthetic):
+    base, tab = synthetic
+    problems = bc.problems_english_labels(bc.visit(tab, base + "zh-labels.html"))
+    assert problems == [
+        "English label: title 'Link to this heading' on a.headerlink",
+        "English label: aria-label 'Toggle primary sidebar' on button.primary-toggle",
+        "English label: aria-label 'Main' on nav",
+        "English label: aria-label 'Toggle hidden content' on button",
+    ], problems
+    # The same page with those four translated passes: the exceptions are not reported.
+    assert bc.problems_english_labels(bc.visit(tab, base + "zh-labels-fixed.html")) == []
 
 
 def test_missing_page_is_reported(synthetic):

@@ -89,6 +89,30 @@ def test_bold_that_would_not_render_in_chinese_is_caught():
     assert i18n.emphasis("**直观理解。**对每个单元，*保留的比例*。") == (0, 1)  # shows the asterisks
 
 
+def test_an_equation_may_change_only_its_text_labels():
+    english = (
+        "\n\\begin{aligned}\ni_t &= \\sigma(z_i) && \\text{input gate}\\\\\n"
+        "h_t &= o_t \\odot c_t\n\\end{aligned}\n"
+    )
+    assert not i18n.math_changed(english, english.replace("input gate", "输入门"))
+    assert i18n.math_changed(english, english.replace("\\sigma", "\\tanh"))  # the maths changed
+    assert i18n.math_changed(english, english.replace("\\odot c_t", "\\odot \\tanh(c_t)"))
+    assert not i18n.math_changed("Prose with $x$ and \\alpha.", "完全不同的中文。")  # not an equation
+
+
+def test_theme_labels_are_translated_in_attributes_only():
+    zh = _load_zh_edition()
+    table = {"Toggle hidden content": "展开/收起隐藏内容", "Main": "全书目录"}
+    html = (
+        '<button aria-label="Toggle hidden content"><nav aria-label="Main" title="Main menu">'
+        "<p>Main: Toggle hidden content</p>"
+    )
+    assert zh.translate_fixed_labels(html, table) == (
+        '<button aria-label="展开/收起隐藏内容"><nav aria-label="全书目录" title="Main menu">'
+        "<p>Main: Toggle hidden content</p>"
+    )
+
+
 def test_inline_code_that_shows_a_role_is_code_not_a_role():
     english = "Cite a number with the `{glue:text}` role, and assert the claim with `assert`."
     assert i18n.markup(english) == i18n.markup("用 `{glue:text}` 角色引用数字，用 `assert` 断言。")

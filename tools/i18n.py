@@ -88,6 +88,20 @@ def emphasis(text: str) -> tuple[int, int]:
     return html.count("<strong>"), html.count("<em>")
 
 
+def math_changed(msgid: str, msgstr: str) -> bool:
+    """Whether the translation of a display equation changes more than its ``\\text{...}`` labels.
+
+    A display equation's entry is TeX alone (a command, no ``$``, no code, no Chinese); its
+    translation may put the labels into Chinese (``\\text{input gate}`` -> ``\\text{输入门}``,
+    applied by _ext/zh_edition.py), never change the mathematics around them."""
+    if "$" in msgid or "`" in msgid or re.search(r"[\u4e00-\u9fff]", msgid):
+        return False
+    if not re.search(r"\\[a-zA-Z]+", msgid):
+        return False
+    label = re.compile(r"\\text\{[^{}]*\}")
+    return label.sub(r"\\text{}", msgid) != label.sub(r"\\text{}", msgstr)
+
+
 def extract(out: Path = POT_DIR) -> Path:
     """Run Sphinx's gettext builder on the book; return the folder of .pot files."""
     shutil.rmtree(out, ignore_errors=True)
@@ -179,6 +193,8 @@ def problems(pot_dir: Path = POT_DIR, locale: Path = LOCALE) -> list[str]:
                 out.append(f"{where}: fuzzy")
             elif emphasis(e.msgid) != emphasis(e.msgstr):
                 out.append(f"{where}: bold/italic spans {emphasis(e.msgid)} became {emphasis(e.msgstr)}")
+            elif math_changed(e.msgid, e.msgstr):
+                out.append(f"{where}: the equation changed (only its \\text{{...}} labels may)")
             elif markup(e.msgid) != markup(e.msgstr):
                 lost = markup(e.msgid) - markup(e.msgstr)
                 extra = markup(e.msgstr) - markup(e.msgid)
