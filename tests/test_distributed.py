@@ -223,3 +223,16 @@ def test_free_ports_and_tf_config(monkeypatch):
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # a variant run (tools/spread.py onednn)
     assert dist.worker_env(config)["TF_ENABLE_ONEDNN_OPTS"] == "1"
     assert "TF_CONFIG" not in dist.worker_env(None)
+
+
+def test_fit_under_the_strategy_fails_with_keras_3():
+    """TensorFlow's tutorial path, ``model.fit`` under MultiWorkerMirroredStrategy, stops with Keras 3
+    (keras-team/keras#20585); the helper raises the workers' error, ending with its short form. When
+    Keras fixes this, the test fails: the Scaling-out page's paragraph on ``fit`` must then change."""
+    x, y = _data()
+    with pytest.raises(RuntimeError) as caught:
+        dist.train_workers(x, y, **{**SETTINGS, "epochs": 1}, use_fit=True)
+    last = str(caught.value).splitlines()[-1]
+    assert last.startswith("ValueError: Attempt to convert a value (PerReplica:{")
+    assert "unsupported type" in last
+    assert not _running("lstm.keras.distributed --worker")

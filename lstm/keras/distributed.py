@@ -51,6 +51,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -170,6 +171,7 @@ def train_workers(
     checkpoint_dir=None,
     kill_worker_after_step=None,
     kill_worker=1,
+    use_fit=False,
     ports=None,
     timeout=300.0,
     start_timeout=60.0,
@@ -192,6 +194,9 @@ def train_workers(
             checkpoint there resumes from it.
         kill_worker_after_step: kill worker ``kill_worker`` once it has finished this step, then
             restart all workers from the last checkpoint (needs ``checkpoint_every``).
+        use_fit: train with ``model.fit``, as TensorFlow's tutorial does, instead of the custom step:
+            with Keras 3 the workers stop with an error (keras-team/keras#20585), which this
+            call raises as a RuntimeError; for showing that failure.
         ports: the workers' ports on 127.0.0.1 (None: free ones). A port in use is a ValueError.
         timeout: seconds for the whole call (TimeoutError after it).
         start_timeout: seconds for every worker to give a sign of life (RuntimeError after it).
@@ -216,6 +221,7 @@ def train_workers(
         if not 0 <= int(kill_worker) < num_workers:
             raise ValueError(f"kill_worker={kill_worker} is not one of the {num_workers} workers")
         job["kill"] = [int(kill_worker), step]
+    job["use_fit"] = bool(use_fit)
     if ports is None:
         ports = free_ports(num_workers)
     ports = [int(p) for p in ports]
@@ -276,6 +282,7 @@ def _job(x, y, num_workers, config, global_batch_size, epochs, learning_rate, se
         "total_steps": steps_per_epoch * epochs,
         "checkpoint_every": None,
         "kill": None,
+        "use_fit": False,
     }
     return x, y, job
 
@@ -498,6 +505,21 @@ def _worker_main(root, index):
 
     data = np.load(root / "data.npz")
     x, y = data["x"], data["y"]
+    if job["use_fit"]:  # TensorFlow's tutorial: compile and fit under the strategy
+        with strategy.scope():
+            model.compile(optimizer=optimizer, loss="binary_crossentropy")
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch, drop_remainder=True)
+        (root / f"log-{attempt}-{index}.txt").write_text("start 0\n")
+        try:
+            model.fit(dataset, epochs=job["epochs"], verbose=0)  # Keras 3: fails (keras-team/keras#20585)
+        except Exception as error:  # the traceback, then the error's first and last lines
+            traceback.print_exc()
+            lines = str(error).strip().splitlines() or [""]
+            short = lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1].strip()}"
+            print(f"{type(error).__name__}: {short}", file=sys.stderr, flush=True)
+            sys.exit(1)
+        _save_result(root, attempt, index, model, np.full(job["epochs"], np.nan))
+        return
     train_step = make_train_step(strategy, model, optimizer, batch, step)
 
     kill = job["kill"] if attempt == 0 else None
@@ -523,6 +545,10 @@ def _worker_main(root, index):
                     time.sleep(3600)  # the parent kills this worker now
             if skip == 0:
                 epoch_seconds[epoch] = time.perf_counter() - began
+    _save_result(root, attempt, index, model, epoch_seconds)
+
+
+def _save_result(root, attempt, index, model, epoch_seconds):
     weights = model.get_weights()
     result = {f"w{k}": w for k, w in enumerate(weights)}
     tmp = root / f"result-{attempt}-{index}.tmp.npz"
