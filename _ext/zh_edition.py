@@ -22,6 +22,13 @@ What else a Chinese reader would otherwise meet in English, and how each is tran
   catalog ``locale/zh_CN/LC_MESSAGES/sphinx.po`` translates, in the written pages and in the
   copy of ``togglebutton.js``. Labels that Sphinx does translate ("Link to this heading") are in
   the same catalog. ``tests/test_browser.py`` fails on any English title or label left.
+- Images' alt texts (the ``:alt:`` of a ``{figure}`` or ``{glue:figure}``, a cell output's
+  ``mystnb.image.alt``): Sphinx extracts an image's alt text and its i18n transform translates it
+  into the ``alt`` attribute by itself, but myst-nb gives the gettext builder a figure's
+  ``text/plain`` output instead of its image, so the alt texts never reached the catalogs.
+  ``nb_mime_priority_overrides`` in ``_config.yml`` makes the gettext builder keep the image, as
+  the HTML builder does; no other builder's output changes. The browser test fails on an
+  English alt text left on a Chinese page.
 - The author line (:func:`chinese_settings`) and the CJK typography: ``_ext/static/book-zh.css``,
   which only the Chinese edition loads (:func:`_chinese_css`).
 

@@ -66,7 +66,7 @@ THEME_IMAGES = ".logo__image, .navbar-brand, .bd-header, .bd-sidebar, .bd-footer
 FIGURE_MIN_SCALE = 0.6  # an image must be shown at >= 60 % of its natural width
 IMAGE_PATH_ALT = re.compile(r"/|\.(png|svg|jpe?g|gif|webp)$", re.I)
 
-# The Chinese edition's titles, tooltips and aria-labels must be Chinese, except (see
+# The Chinese edition's titles, tooltips, aria-labels and image alt texts must be Chinese, except (see
 # problems_english_labels) the API reference's docstrings, which stay English (running.md), and
 # what comes from them: the objects' names that links to them show as tooltips.
 API_DOC = "dl.py, dl.py *"
@@ -374,10 +374,12 @@ async ([scrollAllowed, textSkipped, wideBlocks, articleSel, themeImages, apiDoc]
               width: r.width, natural_width: img.naturalWidth, where: where(img)};
     });
 
-  // Tooltips and accessible names (after the page's scripts ran, so labels they add count too).
+  // Tooltips, accessible names and images' alt texts (after the page's scripts ran, so labels
+  // they add count too).
   const labels = [['<title>', document.title, 'title', '', false]];
-  for (const el of document.querySelectorAll('[title], [aria-label]')) {
-    for (const attr of ['title', 'aria-label']) {
+  for (const el of document.querySelectorAll('[title], [aria-label], img[alt]')) {
+    for (const attr of ['title', 'aria-label', 'alt']) {
+      if (attr === 'alt' && el.tagName !== 'IMG') continue;
       const value = el.getAttribute(attr);
       if (value && value.trim())
         labels.push([attr, value.trim(), describe(el), el.getAttribute('href') || '',
@@ -555,8 +557,8 @@ def english_label(label):
 
 
 def problems_english_labels(report):
-    """English titles, tooltips (``title``) and ``aria-label`` s of a Chinese page, each once
-    with its count; see :func:`english_label`."""
+    """English titles, tooltips (``title``), ``aria-label`` s and image ``alt`` texts of a Chinese
+    page, each once with its count; see :func:`english_label`."""
     found = {}
     for label in report["labels"]:
         why = english_label(label)

@@ -15,10 +15,10 @@ multi-page PDF, and the glossary's term links resolve.
 The Chinese edition (``zh/``, built by the same command, see ``_ext/zh_edition.py``) gets the
 same page checks; its search finds Chinese terms; every glued number on a Chinese page equals
 the English page's, every figure is the same image, and each page links to its translation.
-No English is left on a Chinese page: no text block, and no page title, tooltip (``title``) or
-``aria-label`` as the browser has them after the page's scripts ran, the one exception being
-the API reference's docstrings (with the API names that links to them show as tooltips) and,
-like the bibliography itself, the works cited that citations show as tooltips.
+No English is left on a Chinese page: no text block, and no page title, tooltip (``title``),
+``aria-label`` or image ``alt`` text as the browser has them after the page's scripts ran, the
+one exception being the API reference's docstrings (with the API names that links to them show
+as tooltips) and, like the bibliography itself, the works cited that citations show as tooltips.
 
 Where the HTML comes from: ``LSTM_BOOK_HTML`` (a built ``_build/html`` folder; CI builds
 the book with ``-W`` first and sets it), else the book is built into a temporary folder.
@@ -216,8 +216,9 @@ def test_chinese_page_shows_the_english_numbers_and_figures(book_html, page):
 
 @pytest.mark.parametrize("page", ZH_PAGES)
 def test_chinese_page_titles_tooltips_and_labels_are_chinese(book, page):
-    """The page title, every ``title`` tooltip and ``aria-label``, as the browser has them once the
-    page's scripts ran: Chinese, except in the API docstrings (see bc.english_label)."""
+    """The page title, every ``title`` tooltip, ``aria-label`` and image ``alt`` text, as the browser
+    has them once the page's scripts ran: Chinese, except in the API docstrings (see
+    bc.english_label)."""
     _no_problems(bc.problems_english_labels(book.report(page)))
 
 
@@ -622,8 +623,9 @@ def test_edition_helpers_on_a_known_page():
     assert bc.english_blocks(page) == ["<p> This paragraph was never translated into Chinese at all."]
 
 
-# A Chinese page with English labels: a tooltip and an aria-label in the HTML, one added by a
-# script (as sphinx-togglebutton adds its buttons), and the exceptions, which must pass.
+# A Chinese page with English labels: a tooltip, an aria-label and an image's alt text in the HTML,
+# one added by a script (as sphinx-togglebutton adds its buttons), and the exceptions, which must
+# pass (a Chinese alt text among them).
 _ZH_LABELS = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>遗忘门 — 本书</title>
 </head><body><main><h1>遗忘门<a class="headerlink" href="#x" title="Link to this heading">#</a></h1>
 <button class="primary-toggle" aria-label="Toggle primary sidebar" title="显示/隐藏左侧边栏">=</button>
@@ -632,6 +634,10 @@ _ZH_LABELS = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><t
   title="Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory. 1997.">Hochreiter</a>，
 <a class="reference internal" href="api.html#lstm.LSTM.forward" title="lstm.LSTM.forward">forward</a>，
 <a href="#z" title="PDF 版">PDF</a> <span title="©">©</span>。</p>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+  alt="Histogram of review lengths, with vertical lines at 50, 200 and 400">
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+  alt="LSTM 单元示意图">
 <dl class="py class"><dt class="sig">lstm.LSTM</dt><dd><p>A docstring
 <a href="#w" title="Stays English: the API docstrings are the exception">x</a></p></dd></dl>
 <div id="later"></div>
@@ -646,6 +652,10 @@ for _english, _chinese in [
     ("Toggle primary sidebar", "显示/隐藏左侧边栏"),
     ('"Main"', '"全书目录"'),
     ("Toggle hidden content", "展开/收起隐藏内容"),
+    (
+        "Histogram of review lengths, with vertical lines at 50, 200 and 400",
+        "影评长度的直方图，在 50、200 和 400 处各有一条竖线",
+    ),
 ]:
     _ZH_LABELS_FIXED = _ZH_LABELS_FIXED.replace(_english, _chinese)
 
@@ -657,6 +667,7 @@ def test_english_labels_on_a_chinese_page_are_caught(synthetic):
         "English label: title 'Link to this heading' on a.headerlink",
         "English label: aria-label 'Toggle primary sidebar' on button.primary-toggle",
         "English label: aria-label 'Main' on nav",
+        "English label: alt 'Histogram of review lengths, with vertical lines at 50, 200 and 400' on img",
         "English label: aria-label 'Toggle hidden content' on button",
     ], problems
     # The same page with those four translated passes: the exceptions are not reported.

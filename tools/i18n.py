@@ -1,9 +1,9 @@
 """The Chinese edition's translation catalogs: extract, update, check.
 
 The English text is the source. Sphinx's gettext builder extracts every paragraph, heading,
-caption, table cell and list item of every page and notebook (code cells and their outputs are
-not text to translate) into ``_build/gettext/**/*.pot``, one catalog per document
-(``gettext_compact: false``). The translations live in ``locale/zh_CN/LC_MESSAGES/**/*.po``,
+caption, table cell, list item and image alt text of every page and notebook (code cells and
+their outputs are not text to translate) into ``_build/gettext/**/*.pot``, one catalog per
+document (``gettext_compact: false``). The translations live in ``locale/zh_CN/LC_MESSAGES/**/*.po``,
 tracked in git. The API reference's docstrings stay in English (they are the code's own
 documentation, the text ``help()`` shows); the API page's prose around them is translated.
 
