@@ -105,8 +105,12 @@ def math_changed(msgid: str, msgstr: str) -> bool:
 def extract(out: Path = POT_DIR) -> Path:
     """Run Sphinx's gettext builder on the book; return the folder of .pot files."""
     shutil.rmtree(out, ignore_errors=True)
-    # The gettext builder needs a doctree folder of its own (the html build's is incompatible).
-    args = {"src": str(ROOT), "out": str(out), "doctrees": str(out.parent / ".doctrees-gettext")}
+    # The gettext builder needs a doctree folder of its own (the html build's is incompatible),
+    # read afresh each time: a cached doctree misses what a changed transform of _ext/ extracts
+    # (the exercise titles were once marked obsolete that way).
+    doctrees = out.parent / ".doctrees-gettext"
+    shutil.rmtree(doctrees, ignore_errors=True)
+    args = {"src": str(ROOT), "out": str(out), "doctrees": str(doctrees)}
     args["builder"] = "gettext"
     subbuild = ROOT / "_ext" / "subbuild.py"
     proc = subprocess.run(
