@@ -268,33 +268,38 @@ def _reader_text(text: str) -> str:
     return _CODE.sub("0", _MATH.sub("0", text))
 
 
+def translated_entries(locale: Path = LOCALE):
+    """``(catalog name, entry)`` for every current, translated entry of every catalog."""
+    for path in sorted(locale.rglob("*.po")):
+        name = str(path.relative_to(locale).with_suffix(""))
+        for entry in polib.pofile(str(path)):
+            if not entry.obsolete and entry.msgstr:
+                yield name, entry
+
+
 def term_problems(locale: Path = LOCALE, readme: Path = TERM_TABLE) -> list[str]:
     """Every translation that uses a variant the term table rules out; empty when none does."""
     ruled, allowed = term_table(readme)
     out = []
-    for path in sorted(locale.rglob("*.po")):
-        name = str(path.relative_to(locale).with_suffix(""))
-        for entry in polib.pofile(str(path)):
-            if entry.obsolete or not entry.msgstr:
-                continue
-            text = _reader_text(entry.msgstr)
-            for variant, chosen in ruled.items():
-                if variant.startswith("/") and variant.endswith("/") and len(variant) > 2:
-                    pattern = variant[1:-1]
-                else:
-                    pattern = re.escape(variant)
-                ok = [
-                    range(m.start(), m.end())
-                    for c in allowed.get(variant, [])
-                    for m in re.finditer(re.escape(c), text)
-                ]
-                for m in re.finditer(pattern, text, flags=re.I):
-                    if not variant.isascii() and variant in entry.msgid:  # the English quotes it
-                        continue
-                    if any(m.start() in r and m.end() - 1 in r for r in ok):
-                        continue
-                    where = text[max(0, m.start() - 12) : m.end() + 12].replace("\n", " ")
-                    out.append(f"{name}: {entry.msgid[:50]!r}: {variant} (use {chosen}) in …{where}…")
+    for name, entry in translated_entries(locale):
+        text = _reader_text(entry.msgstr)
+        for variant, chosen in ruled.items():
+            if variant.startswith("/") and variant.endswith("/") and len(variant) > 2:
+                pattern = variant[1:-1]
+            else:
+                pattern = re.escape(variant)
+            ok = [
+                range(m.start(), m.end())
+                for c in allowed.get(variant, [])
+                for m in re.finditer(re.escape(c), text)
+            ]
+            for m in re.finditer(pattern, text, flags=re.I):
+                if not variant.isascii() and variant in entry.msgid:  # the English quotes it
+                    continue
+                if any(m.start() in r and m.end() - 1 in r for r in ok):
+                    continue
+                where = text[max(0, m.start() - 12) : m.end() + 12].replace("\n", " ")
+                out.append(f"{name}: {entry.msgid[:50]!r}: {variant} (use {chosen}) in …{where}…")
     return out
 
 
@@ -344,20 +349,16 @@ def bare_question_refs(pot_dir: Path = POT_DIR, locale: Path = LOCALE, src: Path
         entry = polib.pofile(str(path)).find(heading) if path.exists() else None
         printed[label] = entry.msgstr.strip() if entry is not None and entry.msgstr.strip() else heading
     out = []
-    for path in sorted(locale.rglob("*.po")):
-        name = str(path.relative_to(locale).with_suffix(""))
-        for e in polib.pofile(str(path)):
-            if e.obsolete or not e.msgstr:
-                continue
-            if not _CJK.search(_BARE_REF.sub(" ", e.msgstr)):
-                continue  # not Chinese text around the reference (a list of links, say)
-            for label in _BARE_REF.findall(e.msgstr):
-                title = printed.get(label.strip())
-                if title is not None and title.endswith(("？", "?")):
-                    out.append(
-                        f"{name}: {e.msgid[:50]!r}: {{ref}}`{label}` prints {title!r} inside a Chinese "
-                        f"sentence; write {{ref}}`……一节 <{label}>`"
-                    )
+    for name, e in translated_entries(locale):
+        if not _CJK.search(_BARE_REF.sub(" ", e.msgstr)):
+            continue  # not Chinese text around the reference (a list of links, say)
+        for label in _BARE_REF.findall(e.msgstr):
+            title = printed.get(label.strip())
+            if title is not None and title.endswith(("？", "?")):
+                out.append(
+                    f"{name}: {e.msgid[:50]!r}: {{ref}}`{label}` prints {title!r} inside a Chinese "
+                    f"sentence; write {{ref}}`……一节 <{label}>`"
+                )
     return out
 
 
