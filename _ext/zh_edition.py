@@ -184,13 +184,9 @@ def _translate_captions(app, doctree):
     if app.config.language != LANGUAGE:
         return
     from sphinx import addnodes
-    from sphinx.locale import init as init_locale
-    from sphinx.util.i18n import docname_to_domain
 
-    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
-    dirs = [os.path.join(app.srcdir, d) for d in app.config.locale_dirs]
-    catalog, found = init_locale(dirs, app.config.language, domain)
-    if not found:
+    catalog = _page_catalog(app, app.env.docname)
+    if catalog is None:
         return
     for node in doctree.findall(addnodes.toctree):
         if node.get("caption"):

@@ -202,6 +202,7 @@ def test_a_port_in_use_is_a_clear_error(tmp_path):
         ({"checkpoint_every": 2, "kill_worker_after_step": STEPS}, "must be below the 16 steps"),
         ({"ports": [1234]}, "need 2 distinct ports"),
         ({"timeout": 0}, "timeout must be a positive"),
+        ({"use_fit": True, "checkpoint_every": 2}, "use_fit=True runs the tutorial's model.fit"),
     ],
 )
 def test_bad_configurations_are_value_errors(change, message):

@@ -221,6 +221,11 @@ def train_workers(
         if not 0 <= int(kill_worker) < num_workers:
             raise ValueError(f"kill_worker={kill_worker} is not one of the {num_workers} workers")
         job["kill"] = [int(kill_worker), step]
+    if use_fit and (checkpoint_every is not None or kill_worker_after_step is not None):
+        raise ValueError(
+            "use_fit=True runs the tutorial's model.fit without checkpoints: "
+            "leave checkpoint_every and kill_worker_after_step at None"
+        )
     job["use_fit"] = bool(use_fit)
     if ports is None:
         ports = free_ports(num_workers)
